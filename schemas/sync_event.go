@@ -1,0 +1,33 @@
+package schemas
+
+import "time"
+
+// SyncEventType says what happened to a sync job.
+type SyncEventType string
+
+// The symbols of the SyncEventType enum. A reader that meets a symbol it
+// does not know reads PROGRESS, which never ends a job.
+const (
+	SyncStarted   SyncEventType = "STARTED"
+	SyncProgress  SyncEventType = "PROGRESS"
+	SyncCompleted SyncEventType = "COMPLETED"
+	SyncFailed    SyncEventType = "FAILED"
+)
+
+// SyncEvent reports the progress, completion or failure of one sync job
+// (topic TopicSyncEvents, key job_id). The published counts are totals so
+// far, not increments, so a redelivered event changes nothing.
+type SyncEvent struct {
+	JobID             string        `avro:"job_id"`
+	BrandID           string        `avro:"brand_id"`
+	StartDate         string        `avro:"start_date"` // YYYY-MM-DD
+	EndDate           string        `avro:"end_date"`   // YYYY-MM-DD
+	Kind              SyncKind      `avro:"kind"`
+	Type              SyncEventType `avro:"type"`
+	TotalAds          int64         `avro:"total_ads"`
+	PublishedAds      int64         `avro:"published_ads"`
+	PublishedInsights int64         `avro:"published_insights"`
+	Error             string        `avro:"error"` // set when Type is FAILED
+	// At is stored with millisecond precision.
+	At time.Time `avro:"at"`
+}
