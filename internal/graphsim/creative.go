@@ -1,0 +1,191 @@
+package graphsim
+
+import "strconv"
+
+// creativeFields is what a creative node can return; other names answer the
+// "nonexisting field" error, as the real API does.
+var creativeFields = map[string]bool{
+	"id": true, "name": true, "title": true, "body": true, "object_type": true, "status": true,
+	"thumbnail_url": true, "image_url": true, "image_hash": true, "video_id": true,
+	"object_story_spec": true, "asset_feed_spec": true, "effective_object_story_id": true,
+	"call_to_action_type": true, "account_id": true, "actor_id": true, "object_url": true,
+}
+
+var defaultCreativeFields = []field{{name: "id"}}
+
+func (w *world) pageID(a *ad) string {
+	return strconv.FormatUint(100_000_000_000_000+h(uint64(w.seed), saltBusiness, uint64(w.accounts[a.acct].brand), 7)%900_000_000_000_000, 10)
+}
+
+func (a *ad) link() string { return "https://shop.example.com/p/" + strconv.Itoa(a.index%977+1) }
+
+// renderCreative writes the creative of ad a. Which fields exist depends on
+// the kind, so a classifier sees the same signals as on real creatives.
+func (w *world) renderCreative(j *jw, r *request, a *ad, fs []field) {
+	if len(fs) == 0 {
+		fs = defaultCreativeFields
+	}
+	id := w.objectID(a.acct, a.index, kindCreative)
+	vid := w.objectID(a.acct, a.index, kindVideo)
+	img := r.mediaURL(w.objectID(a.acct, a.index, kindImage) + ".jpg")
+	hash := strconv.FormatUint(a.key, 16)
+	cta := ctaTypes[(a.key>>16)%uint64(len(ctaTypes))]
+	j.obj()
+	for _, f := range fs {
+		switch f.name {
+		case "id":
+			j.kstr("id", id)
+		case "name":
+			j.kstr("name", a.adName()+" creative")
+		case "title":
+			j.kstr("title", nameThemes[a.key%uint64(len(nameThemes))]+" deal")
+		case "body":
+			j.kstr("body", "Shop the "+nameThemes[a.key%uint64(len(nameThemes))]+" collection today.")
+		case "status":
+			j.kstr("status", "ACTIVE")
+		case "account_id":
+			j.kstr("account_id", w.accounts[a.acct].num)
+		case "actor_id":
+			j.kstr("actor_id", w.pageID(a))
+		case "call_to_action_type":
+			j.kstr("call_to_action_type", cta)
+		case "effective_object_story_id":
+			j.kstr("effective_object_story_id", w.pageID(a)+"_"+strconv.FormatUint(a.key%1_000_000_000_000, 10))
+		case "object_url":
+			if a.kind != creativeUnknown {
+				j.kstr("object_url", a.link())
+			}
+		case "object_type":
+			j.kstr("object_type", [...]string{"VIDEO", "PHOTO", "SHARE", "SHARE"}[a.kind])
+		case "thumbnail_url":
+			j.kstr("thumbnail_url", r.mediaURL(id+"_thumb.jpg"))
+		case "image_url":
+			if a.kind == creativeImage {
+				j.kstr("image_url", img)
+			}
+		case "image_hash":
+			if a.kind == creativeImage {
+				j.kstr("image_hash", hash)
+			}
+		case "video_id":
+			if a.kind == creativeVideo {
+				j.kstr("video_id", vid)
+			}
+		case "object_story_spec":
+			if a.kind != creativeUnknown {
+				j.key("object_story_spec")
+				w.renderStorySpec(j, r, a, vid, img, hash, cta)
+			}
+		case "asset_feed_spec":
+			if a.kind == creativeUnknown {
+				j.key("asset_feed_spec")
+				renderAssetFeed(j, a, hash, cta)
+			}
+		}
+	}
+	j.endObj()
+}
+
+func (w *world) renderStorySpec(j *jw, r *request, a *ad, vid, img, hash, cta string) {
+	j.obj()
+	j.kstr("page_id", w.pageID(a))
+	switch a.kind {
+	case creativeVideo:
+		j.key("video_data")
+		j.obj()
+		j.kstr("video_id", vid)
+		j.kstr("image_url", r.mediaURL(vid+".jpg"))
+		j.kstr("title", a.adName())
+		j.kstr("message", "Watch how it works.")
+		renderCTA(j, cta, a.link())
+		j.endObj()
+	case creativeImage:
+		j.key("link_data")
+		j.obj()
+		j.kstr("link", a.link())
+		j.kstr("message", "Our bestseller, back in stock.")
+		j.kstr("name", a.adName())
+		j.kstr("picture", img)
+		j.kstr("image_hash", hash)
+		renderCTA(j, cta, a.link())
+		j.endObj()
+	case creativeCarousel:
+		j.key("link_data")
+		j.obj()
+		j.kstr("link", a.link())
+		j.kstr("message", "Swipe through the collection.")
+		j.key("child_attachments")
+		j.arr()
+		for c := 0; c < a.children; c++ {
+			n := strconv.Itoa(c + 1)
+			j.obj()
+			j.kstr("link", a.link()+"?card="+n)
+			j.kstr("picture", r.mediaURL(w.objectID(a.acct, a.index, kindImage)+"_"+n+".jpg"))
+			j.kstr("name", "Card "+n)
+			j.kstr("description", "Item "+n+" of the collection")
+			j.kstr("image_hash", hash+n)
+			j.endObj()
+		}
+		j.endArr()
+		j.key("multi_share_optimized")
+		j.boolean(true)
+		renderCTA(j, cta, a.link())
+		j.endObj()
+	}
+	j.endObj()
+}
+
+func renderCTA(j *jw, cta, link string) {
+	j.key("call_to_action")
+	j.obj()
+	j.kstr("type", cta)
+	j.key("value")
+	j.obj()
+	j.kstr("link", link)
+	j.endObj()
+	j.endObj()
+}
+
+// renderAssetFeed writes a dynamic-creative spec: assets by hash only, so it
+// carries no image_url or video_id a classifier could mistake for a kind.
+func renderAssetFeed(j *jw, a *ad, hash, cta string) {
+	j.obj()
+	j.key("images")
+	j.arr()
+	for i := 0; i < 3; i++ {
+		j.obj()
+		j.kstr("hash", hash+strconv.Itoa(i))
+		j.endObj()
+	}
+	j.endArr()
+	j.key("bodies")
+	j.arr()
+	j.obj()
+	j.kstr("text", "Made to last.")
+	j.endObj()
+	j.obj()
+	j.kstr("text", "Loved by thousands.")
+	j.endObj()
+	j.endArr()
+	j.key("titles")
+	j.arr()
+	j.obj()
+	j.kstr("text", a.adName())
+	j.endObj()
+	j.endArr()
+	j.key("link_urls")
+	j.arr()
+	j.obj()
+	j.kstr("website_url", a.link())
+	j.endObj()
+	j.endArr()
+	j.key("call_to_action_types")
+	j.arr()
+	j.str(cta)
+	j.endArr()
+	j.key("ad_formats")
+	j.arr()
+	j.str("AUTOMATIC_FORMAT")
+	j.endArr()
+	j.endObj()
+}
