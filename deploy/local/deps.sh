@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs what the local stack needs and is missing, on Debian/Ubuntu: ClickHouse server
+# and client from the distribution (18.16 on Debian 12). Checks Java 17+ and Maven, which
+# only the real-Kafka tests need. Idempotent; prints nothing when everything is present.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=deploy/local/lib.sh
+. "$here/lib.sh"
+
+if [[ $# -gt 0 ]]; then
+	echo "usage: ${0##*/}   (no arguments; installs clickhouse-server/-client when missing)" >&2
+	exit 2
+fi
+
+missing=()
+if ! [[ -x /usr/sbin/clickhouse-server ]] && ! exe clickhouse-server >/dev/null && ! exe clickhouse >/dev/null; then
+	missing+=(clickhouse-server)
+fi
+if ! exe clickhouse-client >/dev/null && ! exe clickhouse >/dev/null; then
+	missing+=(clickhouse-client)
+fi
+
+if ((${#missing[@]})); then
+	command -v apt-get >/dev/null ||
+		die "missing ${missing[*]} and no apt-get: install ClickHouse from https://clickhouse.com/docs/install"
+	sudo=()
+	if ((EUID != 0)); then
+		command -v sudo >/dev/null || die "missing ${missing[*]}: run this script as root (no sudo found)"
+		sudo=(sudo)
+	fi
+	echo "deps: installing ${missing[*]} with apt-get"
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	# Both packages, so server and client versions match.
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+		clickhouse-server clickhouse-client
+fi
+
+# Java and Maven: only deploy/local/kafka.sh needs them; without them the tests that want
+# a real Kafka broker are skipped, so this warns instead of failing.
+java_major=0
+if exe java >/dev/null; then
+	java_major=$(java -XshowSettings:properties -version 2>&1 |
+		sed -n 's/^ *java\.specification\.version = //p' | cut -d. -f1)
+fi
+if ((${java_major:-0} < 17)); then
+	echo "deps: Java 17+ not found (real-Kafka tests will be skipped): apt-get install -y openjdk-17-jre-headless" >&2
+fi
+if ! exe mvn >/dev/null; then
+	echo "deps: Maven not found (kafka.sh fetches the Kafka jars with it): apt-get install -y maven" >&2
+fi

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# make test: start a real ClickHouse server and a real Apache Kafka broker on
+# loopback, run every Go test against them with ADSTREAM_E2E=must (an
+# integration test that cannot reach a server fails instead of skipping),
+# then stop both. Exits non-zero if either server could not start.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+stop() {
+	bash deploy/local/kafka.sh stop >/dev/null 2>&1 || true
+	bash deploy/local/clickhouse.sh stop >/dev/null 2>&1 || true
+}
+trap stop EXIT
+
+echo "== starting ClickHouse"
+ch_out=$(bash deploy/local/clickhouse.sh start) || { echo "ClickHouse did not start" >&2; exit 1; }
+echo "$ch_out"
+echo "== starting Kafka"
+kafka_out=$(bash deploy/local/kafka.sh start) || { echo "Kafka did not start" >&2; exit 1; }
+echo "$kafka_out"
+
+ch_addr=$(sed -n 's/^CLICKHOUSE_ADDR=//p' <<<"$ch_out" | tail -n1)
+brokers=$(sed -n 's/^KAFKA_BROKERS=//p' <<<"$kafka_out" | tail -n1)
+[[ -n $ch_addr && -n $brokers ]] || { echo "could not read CLICKHOUSE_ADDR / KAFKA_BROKERS from the start scripts" >&2; exit 1; }
+echo "== ClickHouse $(bash deploy/local/clickhouse.sh version) at $ch_addr; Kafka $(bash deploy/local/kafka.sh version) at $brokers"
+
+export ADSTREAM_E2E=must
+export ADSTREAM_TEST_CLICKHOUSE_ADDR=$ch_addr
+export ADSTREAM_TEST_KAFKA_BROKERS=$brokers
+go test -count=1 -timeout 25m "$@" ./...
