@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Creative is one ad of a brand and date range: its latest metrics joined
+// with its latest ad and creative details. Money is in micro-units.
+type Creative struct {
+	AdID                 string
+	AdAccountID          string
+	CreativeID           string
+	AdName               string
+	AdStatus             string
+	AdEffectiveStatus    string
+	CreativeType         string
+	CreativeURL          string
+	ThumbnailURL         string
+	VideoID              string
+	VideoSourceURL       string
+	VideoLengthSeconds   float64
+	CarouselURLs         []string
+	CarouselLinks        []string
+	CarouselNames        []string
+	CarouselDescriptions []string
+	SpendMicros          int64
+	RevenueMicros        int64
+	Orders               int64
+	Impressions          int64
+	Clicks               int64
+	Reach                int64
+	Frequency            float64
+	VideoViews           int64
+	VideoPlays           int64
+	VideoThruplays       int64
+	VideoP25             int64
+	VideoP50             int64
+	VideoP75             int64
+	VideoP100            int64
+	PostEngagement       int64
+	FetchedAt            time.Time
+	Version              uint64
+}
+
+// Range names a brand and an inclusive date range (YYYY-MM-DD).
+type Range struct {
+	BrandID   string
+	StartDate string
+	EndDate   string
+}
+
+// ListQuery selects one page of creatives. SortBy must be a key of SortColumns
+// and Filters keys of FilterColumns; the API validates both before calling.
+type ListQuery struct {
+	Range
+	Filters   map[string]string
+	SortBy    string
+	Ascending bool
+	Limit     int
+	Offset    int
+}
+
+// SortColumns maps the API's sort fields to SQL expressions over ad_insights.
+var SortColumns = map[string]string{
+	"spend":       "spend_micros",
+	"revenue":     "revenue_micros",
+	"orders":      "orders",
+	"impressions": "impressions",
+	"clicks":      "clicks",
+	"video_views": "video_views",
+	"frequency":   "frequency",
+	"ctr":         "if(impressions = 0, 0, clicks / impressions)",
+	"cpc":         "if(clicks = 0, 0, spend_micros / clicks)",
+	"cpp":         "if(orders = 0, 0, spend_micros / orders)",
+	"roas":        "if(spend_micros = 0, 0, revenue_micros / spend_micros)",
+	"hook_rate":   "if(impressions = 0, 0, video_views / impressions)",
+	"ad_id":       "ad_id",
+}
+
+// FilterColumns maps the API's filter keys to ad_insights columns.
+var FilterColumns = map[string]string{
+	"creative_type":       "creative_type",
+	"ad_effective_status": "ad_effective_status",
+	"ad_status":           "ad_effective_status",
+	"ad_account_id":       "ad_account_id",
+}
+
+const insightColumns = "ad_id, ad_account_id, creative_type, ad_effective_status, spend_micros, revenue_micros," +
+	" orders, impressions, clicks, reach, frequency, video_views, video_plays, video_thruplays," +
+	" video_p25, video_p50, video_p75, video_p100, post_engagement, fetched_at, version"
+
+const adColumns = "ad_id, creative_id, ad_name, ad_status, creative_url, thumbnail_url, video_id, video_source_url," +
+	" video_length_seconds, carousel_urls, carousel_links, carousel_names, carousel_descriptions"
+
+// where builds the insight filter of a query; values are bound, never spliced.
+func (s *Store) where(r Range, filters map[string]string) (string, []any, error) {
+	conds := []string{"brand_id = ?", "start_date = toDate(?)", "end_date = toDate(?)"}
+	args := []any{r.BrandID, r.StartDate, r.EndDate}
+	for k, v := range filters {
+		col, ok := FilterColumns[k]
+		if !ok {
+			return "", nil, fmt.Errorf("filter %q is not one of the filterable fields", k)
+		}
+		conds = append(conds, col+" = ?")
+		args = append(args, v)
+	}
+	return strings.Join(conds, " AND "), args, nil
+}
+
+// CountCreatives counts the ads of a range that match the filters.
+func (s *Store) CountCreatives(ctx context.Context, r Range, filters map[string]string) (int64, error) {
+	where, args, err := s.where(r, filters)
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	err = s.conn.QueryRow(ctx, "SELECT count() FROM "+s.table("ad_insights")+" FINAL WHERE "+where, args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count creatives: %w", err)
+	}
+	return int64(n), nil
+}
+
+// ListCreatives returns one page of creatives in the requested order, ties
+// broken by ad id so pages never overlap.
+func (s *Store) ListCreatives(ctx context.Context, q ListQuery) ([]Creative, error) {
+	order, ok := SortColumns[q.SortBy]
+	if !ok {
+		return nil, fmt.Errorf("sort field %q is not one of the sortable fields", q.SortBy)
+	}
+	dir := "DESC"
+	if q.Ascending {
+		dir = "ASC"
+	}
+	where, args, err := s.where(q.Range, q.Filters)
+	if err != nil {
+		return nil, err
+	}
+	sql := "SELECT " + insightColumns + ", creative_id, ad_name, ad_status, creative_url, thumbnail_url, video_id," +
+		" video_source_url, video_length_seconds, carousel_urls, carousel_links, carousel_names, carousel_descriptions" +
+		" FROM (SELECT " + insightColumns + " FROM " + s.table("ad_insights") + " FINAL WHERE " + where +
+		" ORDER BY " + order + " " + dir + ", ad_id ASC LIMIT ? OFFSET ?)" +
+		" ANY LEFT JOIN (SELECT " + adColumns + " FROM " + s.table("ads") + " FINAL WHERE brand_id = ?) USING ad_id" +
+		" ORDER BY " + order + " " + dir + ", ad_id ASC"
+	args = append(args, q.Limit, q.Offset, q.BrandID)
+	rows, err := s.conn.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list creatives: %w", err)
+	}
+	defer rows.Close()
+	var out []Creative
+	for rows.Next() {
+		var c Creative
+		if err := rows.Scan(&c.AdID, &c.AdAccountID, &c.CreativeType, &c.AdEffectiveStatus, &c.SpendMicros,
+			&c.RevenueMicros, &c.Orders, &c.Impressions, &c.Clicks, &c.Reach, &c.Frequency, &c.VideoViews,
+			&c.VideoPlays, &c.VideoThruplays, &c.VideoP25, &c.VideoP50, &c.VideoP75, &c.VideoP100,
+			&c.PostEngagement, &c.FetchedAt, &c.Version, &c.CreativeID, &c.AdName, &c.AdStatus, &c.CreativeURL,
+			&c.ThumbnailURL, &c.VideoID, &c.VideoSourceURL, &c.VideoLengthSeconds, &c.CarouselURLs,
+			&c.CarouselLinks, &c.CarouselNames, &c.CarouselDescriptions); err != nil {
+			return nil, fmt.Errorf("scan creative: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,26 @@
+package store
+
+import (
+	"context"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Store reads and writes one adstream database. It is safe for concurrent use.
+type Store struct {
+	conn driver.Conn
+	db   string
+}
+
+// New returns a Store over conn for the given database (already migrated).
+func New(conn driver.Conn, database string) *Store {
+	return &Store{conn: conn, db: database}
+}
+
+// Conn returns the underlying connection, for health checks.
+func (s *Store) Conn() driver.Conn { return s.conn }
+
+func (s *Store) table(name string) string { return s.db + "." + name }
+
+// Ping checks that ClickHouse answers.
+func (s *Store) Ping(ctx context.Context) error { return s.conn.Ping(ctx) }

@@ -1,0 +1,109 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/adstream/adstream/schemas"
+)
+
+// InsertAds writes ads in one batch; ClickHouse acknowledges it as a whole.
+// Rows are versioned by fetch time, so writing the same ad twice is harmless.
+func (s *Store) InsertAds(ctx context.Context, ads []*schemas.Ad) error {
+	if len(ads) == 0 {
+		return nil
+	}
+	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("ads")+
+		" (brand_id, ad_account_id, ad_id, creative_id, ad_name, ad_status, ad_effective_status, creative_type,"+
+		" creative_url, thumbnail_url, video_id, video_source_url, video_length_seconds,"+
+		" carousel_urls, carousel_links, carousel_names, carousel_descriptions, updated_time, fetched_at, version, sync_id)")
+	if err != nil {
+		return fmt.Errorf("prepare ads batch: %w", err)
+	}
+	for _, a := range ads {
+		var urls, links, names, descs []string
+		for _, c := range a.CarouselImages {
+			urls, links = append(urls, c.URL), append(links, c.Link)
+			names, descs = append(names, c.Name), append(descs, c.Description)
+		}
+		err := batch.Append(a.BrandID, a.AdAccountID, a.AdID, a.CreativeID, a.AdName, a.AdStatus, a.AdEffectiveStatus,
+			string(a.CreativeType), a.CreativeURL, a.ThumbnailURL, a.VideoID, a.VideoSourceURL, a.VideoLengthSeconds,
+			nonNil(urls), nonNil(links), nonNil(names), nonNil(descs),
+			a.UpdatedTime, a.FetchedAt, uint64(a.FetchedAt.UnixNano()), a.SyncID)
+		if err != nil {
+			batch.Abort()
+			return fmt.Errorf("append ad %s: %w", a.AdID, err)
+		}
+	}
+	return batch.Send()
+}
+
+// InsertInsights writes ad insights in one batch. The highest Version of an
+// (brand, range, ad) wins when ClickHouse merges or reads with FINAL.
+func (s *Store) InsertInsights(ctx context.Context, rows []*schemas.AdInsight) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("ad_insights")+
+		" (brand_id, start_date, end_date, ad_id, ad_account_id, creative_type, ad_effective_status,"+
+		" spend_micros, revenue_micros, orders, impressions, clicks, reach, frequency,"+
+		" video_views, video_plays, video_thruplays, video_p25, video_p50, video_p75, video_p100,"+
+		" post_engagement, fetched_at, version, sync_id)")
+	if err != nil {
+		return fmt.Errorf("prepare insights batch: %w", err)
+	}
+	for _, r := range rows {
+		start, err1 := parseDate(r.StartDate)
+		end, err2 := parseDate(r.EndDate)
+		if err1 != nil || err2 != nil {
+			batch.Abort()
+			return fmt.Errorf("insight %s: bad range %q..%q", r.AdID, r.StartDate, r.EndDate)
+		}
+		err := batch.Append(r.BrandID, start, end, r.AdID, r.AdAccountID, string(r.CreativeType), r.AdEffectiveStatus,
+			r.SpendMicros, r.RevenueMicros, r.Orders, r.Impressions, r.Clicks, r.Reach, r.Frequency,
+			r.VideoViews, r.VideoPlays, r.VideoThruplays, r.VideoP25, r.VideoP50, r.VideoP75, r.VideoP100,
+			r.PostEngagement, r.FetchedAt, uint64(r.Version), r.SyncID)
+		if err != nil {
+			batch.Abort()
+			return fmt.Errorf("append insight %s: %w", r.AdID, err)
+		}
+	}
+	return batch.Send()
+}
+
+// InsertSyncEvents appends sync job events; a job's status is its newest event.
+func (s *Store) InsertSyncEvents(ctx context.Context, events []*schemas.SyncEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("sync_events")+
+		" (job_id, brand_id, start_date, end_date, kind, status, total_ads, published_ads, published_insights, error, at, at_nanos)")
+	if err != nil {
+		return fmt.Errorf("prepare sync events batch: %w", err)
+	}
+	for _, e := range events {
+		start, err1 := parseDate(e.StartDate)
+		end, err2 := parseDate(e.EndDate)
+		if err1 != nil || err2 != nil {
+			batch.Abort()
+			return fmt.Errorf("sync event %s: bad range %q..%q", e.JobID, e.StartDate, e.EndDate)
+		}
+		err := batch.Append(e.JobID, e.BrandID, start, end, string(e.Kind), StatusOf(e.Type),
+			e.TotalAds, e.PublishedAds, e.PublishedInsights, e.Error, e.At, e.At.UnixNano())
+		if err != nil {
+			batch.Abort()
+			return fmt.Errorf("append sync event %s: %w", e.JobID, err)
+		}
+	}
+	return batch.Send()
+}
+
+func parseDate(s string) (time.Time, error) { return time.Parse(time.DateOnly, s) }
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
