@@ -1,0 +1,128 @@
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/wait"
+
+	"github.com/adstream/adstream/clickhouse/migrate"
+	"github.com/adstream/adstream/clickhouse/store"
+	"github.com/adstream/adstream/internal/chserver"
+	"github.com/adstream/adstream/internal/config"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// ClickHouseImage is the image used where Docker answers.
+const ClickHouseImage = "clickhouse/clickhouse-server:24.8"
+
+var (
+	chOnce sync.Once
+	chAddr string
+	chErr  error
+	chStop func()
+)
+
+// ClickHouseAddr returns the address of a real ClickHouse server for this test
+// process, starting one if needed, or skips/fails the test per ADSTREAM_E2E.
+func ClickHouseAddr(t testing.TB) string {
+	t.Helper()
+	Integration(t)
+	chOnce.Do(func() { chAddr, chStop, chErr = startClickHouse() })
+	if chErr != nil {
+		unavailable(t, "ClickHouse", chErr)
+	}
+	return chAddr
+}
+
+func startClickHouse() (string, func(), error) {
+	if addr := os.Getenv("ADSTREAM_TEST_CLICKHOUSE_ADDR"); addr != "" {
+		return addr, func() {}, nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if dockerAvailable() {
+		c, err := testcontainers.Run(ctx, ClickHouseImage,
+			testcontainers.WithExposedPorts("9000/tcp"),
+			testcontainers.WithWaitStrategy(wait.ForListeningPort("9000/tcp")))
+		if err != nil {
+			return "", nil, fmt.Errorf("clickhouse container: %w", err)
+		}
+		ep, err := c.PortEndpoint(ctx, "9000/tcp", "")
+		return ep, func() { _ = testcontainers.TerminateContainer(c) }, err
+	}
+	port, err := chserver.FreePort()
+	if err != nil {
+		return "", nil, err
+	}
+	httpPort, err := chserver.FreePort()
+	if err != nil {
+		return "", nil, err
+	}
+	dir, err := os.MkdirTemp("", "adstream-ch-")
+	if err != nil {
+		return "", nil, err
+	}
+	srv, err := chserver.Start(ctx, chserver.Options{Dir: dir, TCPPort: port, HTTPPort: httpPort, Log: slog.Default()})
+	if err != nil {
+		os.RemoveAll(dir)
+		return "", nil, err
+	}
+	return srv.Addr, func() { srv.Stop(); os.RemoveAll(dir) }, nil
+}
+
+// ClickHouse connects to the test server and creates a fresh, migrated
+// database for this test, dropped when the test ends.
+func ClickHouse(t testing.TB) (driver.Conn, config.ClickHouse) {
+	t.Helper()
+	cfg := config.ClickHouse{Addr: ClickHouseAddr(t), Database: UniqueName(t, "db"), Username: "default"}
+	ctx := context.Background()
+	conn, err := store.Open(ctx, cfg)
+	if err != nil {
+		unavailable(t, "ClickHouse", err)
+	}
+	if _, err := migrate.Apply(ctx, conn, cfg.Database, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatalf("migrate %s: %v", cfg.Database, err)
+	}
+	t.Cleanup(func() {
+		_ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+cfg.Database)
+		conn.Close()
+	})
+	return conn, cfg
+}
+
+// UniqueName returns a name unique to this test run, safe as a ClickHouse
+// identifier and a Kafka topic or group name.
+func UniqueName(t testing.TB, prefix string) string {
+	clean := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '_'
+	}, t.Name())
+	if len(clean) > 40 {
+		clean = clean[:40]
+	}
+	return fmt.Sprintf("%s_%s_%d", prefix, clean, time.Now().UnixNano()%1e12)
+}
+
+// Main runs the tests of a package and then stops the servers it started.
+// Call it from TestMain in packages with integration tests.
+func Main(m *testing.M) {
+	code := m.Run()
+	if chStop != nil {
+		chStop()
+	}
+	if kafkaStop != nil {
+		kafkaStop()
+	}
+	os.Exit(code)
+}

@@ -1,0 +1,122 @@
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/wait"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/adstream/adstream/internal/chserver"
+)
+
+// KafkaImage is the image used where Docker answers.
+const KafkaImage = "apache/kafka:4.1.1"
+
+var (
+	kafkaOnce    sync.Once
+	kafkaBrokers []string
+	kafkaKind    string
+	kafkaErr     error
+	kafkaStop    func()
+)
+
+// Kafka returns the seed brokers of a Kafka for this test process: a real
+// broker from ADSTREAM_TEST_KAFKA_BROKERS or Docker, else (except with
+// ADSTREAM_E2E=must, where a real broker is required) an in-process kfake.
+func Kafka(t testing.TB) []string {
+	t.Helper()
+	Integration(t)
+	kafkaOnce.Do(func() { kafkaBrokers, kafkaKind, kafkaStop, kafkaErr = startKafka() })
+	if kafkaErr != nil {
+		unavailable(t, "Kafka", kafkaErr)
+	}
+	t.Logf("kafka: %s at %s", kafkaKind, strings.Join(kafkaBrokers, ","))
+	return kafkaBrokers
+}
+
+func startKafka() ([]string, string, func(), error) {
+	if env := os.Getenv("ADSTREAM_TEST_KAFKA_BROKERS"); env != "" {
+		return strings.Split(env, ","), "real broker from ADSTREAM_TEST_KAFKA_BROKERS", func() {}, nil
+	}
+	if dockerAvailable() {
+		return startKafkaContainer()
+	}
+	if CurrentMode() == Must {
+		return nil, "", nil, fmt.Errorf("no real Kafka broker: set ADSTREAM_TEST_KAFKA_BROKERS (make test starts one with deploy/local/kafka.sh)")
+	}
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(-1))
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return c.ListenAddrs(), "in-process kfake", c.Close, nil
+}
+
+func startKafkaContainer() ([]string, string, func(), error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	port, err := chserver.FreePort()
+	if err != nil {
+		return nil, "", nil, err
+	}
+	c, err := testcontainers.Run(ctx, KafkaImage,
+		testcontainers.WithExposedPorts(fmt.Sprintf("%d:9092/tcp", port)),
+		testcontainers.WithEnv(map[string]string{
+			"KAFKA_NODE_ID":                                  "1",
+			"KAFKA_PROCESS_ROLES":                            "broker,controller",
+			"KAFKA_LISTENERS":                                "PLAINTEXT://:9092,CONTROLLER://:9093",
+			"KAFKA_ADVERTISED_LISTENERS":                     fmt.Sprintf("PLAINTEXT://127.0.0.1:%d", port),
+			"KAFKA_CONTROLLER_LISTENER_NAMES":                "CONTROLLER",
+			"KAFKA_CONTROLLER_QUORUM_VOTERS":                 "1@localhost:9093",
+			"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR":         "1",
+			"KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR": "1",
+			"KAFKA_TRANSACTION_STATE_LOG_MIN_ISR":            "1",
+			"KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS":         "0",
+		}),
+		testcontainers.WithWaitStrategy(wait.ForLog("Kafka Server started")))
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("kafka container: %w", err)
+	}
+	return []string{fmt.Sprintf("127.0.0.1:%d", port)}, "container " + KafkaImage,
+		func() { _ = testcontainers.TerminateContainer(c) }, nil
+}
+
+// Topics creates uniquely named topics for this test (3 partitions each) and
+// returns their names in the order of bases; they are deleted at cleanup.
+func Topics(t testing.TB, brokers []string, bases ...string) []string {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	adm := kadm.NewClient(cl)
+	names := make([]string, len(bases))
+	for i, b := range bases {
+		names[i] = UniqueName(t, b)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	resp, err := adm.CreateTopics(ctx, 3, 1, nil, names...)
+	if err == nil {
+		err = resp.Error()
+	}
+	if err != nil {
+		cl.Close()
+		t.Fatalf("create topics: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _ = adm.DeleteTopics(ctx, names...)
+		cl.Close()
+	})
+	return names
+}
