@@ -1,0 +1,156 @@
+package producers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/adstream/adstream/internal/graph"
+	"github.com/adstream/adstream/schemas"
+)
+
+type worker struct {
+	cfg     Config
+	deps    Deps
+	cl      *kgo.Client
+	metrics *metrics
+}
+
+// jobResult counts what a job published.
+type jobResult struct {
+	ads, insights int64
+}
+
+// runJob pages every ad account of the brand and publishes one Ad and one
+// AdInsight per ad with data in the range, then flushes and reports completion.
+func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog.Logger) (jobResult, error) {
+	var res jobResult
+	brand, err := w.deps.Brands.GetBrand(ctx, req.BrandID)
+	if err != nil {
+		return res, fmt.Errorf("brand %s: %w", req.BrandID, err)
+	}
+	plain, err := w.deps.Tokens.Open(brand.TokenCiphertext)
+	if err != nil {
+		return res, fmt.Errorf("brand %s token: %w", req.BrandID, err)
+	}
+	tok := graph.Token(plain)
+	w.publishEvent(ctx, req, schemas.SyncStarted, res, "")
+	for _, acct := range brand.AdAccountIDs {
+		if err := w.syncAccount(ctx, req, tok, acct, &res); err != nil {
+			return res, err
+		}
+	}
+	if err := w.cl.Flush(ctx); err != nil {
+		return res, fmt.Errorf("flush: %w", err)
+	}
+	w.publishEvent(ctx, req, schemas.SyncCompleted, res, "")
+	w.flush(ctx, log)
+	return res, nil
+}
+
+// syncAccount publishes one account's ads and insights, a page at a time.
+func (w *worker) syncAccount(ctx context.Context, req *schemas.SyncRequest, tok graph.Token, acct string, res *jobResult) error {
+	pager := w.deps.Graph.Insights(ctx, tok, acct, req.StartDate, req.EndDate, nil)
+	for !pager.Done() {
+		raw, err := pager.Next(ctx)
+		if err != nil {
+			return err
+		}
+		rows, err := graph.Decode[graph.Insight](raw)
+		if err != nil {
+			return fmt.Errorf("%s insights page %d: %w", acct, pager.Page(), err)
+		}
+		ads, err := w.fetchAds(ctx, tok, rows)
+		if err != nil {
+			return fmt.Errorf("%s ads of insights page %d: %w", acct, pager.Page(), err)
+		}
+		fetchedAt := time.Now().UTC()
+		for _, in := range rows {
+			ad, ok := ads[in.AdID]
+			if !ok {
+				return fmt.Errorf("%s: ad %s has insights but the ids lookup did not return it", acct, in.AdID)
+			}
+			adRec := adRecord(req, acct, ad, fetchedAt)
+			w.produce(ctx, w.cfg.Topics.Ads, schemas.AdKey(req.BrandID, in.AdID), adRec)
+			w.produce(ctx, w.cfg.Topics.Insights, schemas.AdKey(req.BrandID, in.AdID), insightRecord(req, acct, in, adRec, fetchedAt))
+			res.ads++
+			res.insights++
+		}
+		w.publishEvent(ctx, req, schemas.SyncProgress, *res, "")
+	}
+	return nil
+}
+
+// fetchedAd is an ad with its video's details, when it has a video.
+type fetchedAd struct {
+	graph.Ad
+	Video graph.Video
+}
+
+// fetchAds looks up the ads of an insights page (≤ 50 ids a call) and the
+// videos of their video creatives.
+func (w *worker) fetchAds(ctx context.Context, tok graph.Token, rows []graph.Insight) (map[string]fetchedAd, error) {
+	ids := make([]string, 0, len(rows))
+	for _, r := range rows {
+		ids = append(ids, r.AdID)
+	}
+	raw, err := w.deps.Graph.ByIDs(ctx, tok, ids, graph.AdFields)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]fetchedAd, len(raw))
+	var videoIDs []string
+	for id, r := range raw {
+		var ad graph.Ad
+		if err := json.Unmarshal(r, &ad); err != nil {
+			return nil, fmt.Errorf("ad %s: %w", id, err)
+		}
+		out[id] = fetchedAd{Ad: ad}
+		if v := videoIDOf(ad.Creative); v != "" {
+			videoIDs = append(videoIDs, v)
+		}
+	}
+	if len(videoIDs) == 0 {
+		return out, nil
+	}
+	videos, err := w.deps.Graph.Videos(ctx, tok, videoIDs)
+	if err != nil {
+		return nil, fmt.Errorf("videos: %w", err)
+	}
+	for id, a := range out {
+		if v, ok := videos[videoIDOf(a.Creative)]; ok {
+			a.Video = v
+			out[id] = a
+		}
+	}
+	return out, nil
+}
+
+// produce publishes asynchronously; a delivery failure is counted and logged,
+// and the job's final Flush reports that the job did not complete cleanly.
+func (w *worker) produce(ctx context.Context, topic string, key []byte, v any) {
+	val, err := w.deps.Codec.Encode(v)
+	if err != nil {
+		w.deps.Log.Error("encode record", "topic", topic, "err", err)
+		return
+	}
+	w.cl.Produce(ctx, &kgo.Record{Topic: topic, Key: key, Value: val}, func(r *kgo.Record, err error) {
+		if err != nil {
+			w.deps.Log.Error("produce record", "topic", r.Topic, "err", err)
+			return
+		}
+		w.metrics.published.WithLabelValues(r.Topic).Inc()
+	})
+}
+
+func (w *worker) publishEvent(ctx context.Context, req *schemas.SyncRequest, typ schemas.SyncEventType, res jobResult, errText string) {
+	w.produce(ctx, w.cfg.Topics.SyncEvents, []byte(req.JobID), &schemas.SyncEvent{
+		JobID: req.JobID, BrandID: req.BrandID, StartDate: req.StartDate, EndDate: req.EndDate,
+		Kind: req.Kind, Type: typ, TotalAds: res.ads, PublishedAds: res.ads, PublishedInsights: res.insights,
+		Error: errText, At: time.Now().UTC(),
+	})
+}

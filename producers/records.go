@@ -1,0 +1,71 @@
+package producers
+
+import (
+	"time"
+
+	"github.com/adstream/adstream/internal/graph"
+	"github.com/adstream/adstream/schemas"
+)
+
+func videoIDOf(c graph.Creative) string {
+	if c.VideoID != "" {
+		return c.VideoID
+	}
+	return c.ObjectStorySpec.VideoData.VideoID
+}
+
+// adRecord maps a Graph API ad and its creative onto the Ad record.
+func adRecord(req *schemas.SyncRequest, acct string, a fetchedAd, fetchedAt time.Time) *schemas.Ad {
+	c := a.Creative
+	typ := schemas.CreativeType(graph.Classify(c))
+	rec := &schemas.Ad{
+		BrandID: req.BrandID, AdAccountID: acct, AdID: a.ID, CreativeID: c.ID,
+		AdName: a.Name, AdStatus: a.Status, AdEffectiveStatus: a.EffectiveStatus,
+		CreativeType: typ, ThumbnailURL: firstNonEmpty(c.ThumbnailURL, c.ObjectStorySpec.VideoData.ImageURL, a.Video.Picture),
+		VideoID: videoIDOf(c), VideoSourceURL: a.Video.Source, VideoLengthSeconds: a.Video.Length,
+		UpdatedTime: a.UpdatedTime, FetchedAt: fetchedAt, SyncID: req.JobID,
+	}
+	switch typ {
+	case schemas.CreativeVideo:
+		rec.CreativeURL = a.Video.Source
+	case schemas.CreativeImage:
+		rec.CreativeURL = firstNonEmpty(c.ImageURL, c.ObjectStorySpec.LinkData.Picture, c.ObjectStorySpec.PhotoData.URL, c.ThumbnailURL)
+	case schemas.CreativeCarousel:
+		for _, card := range c.ObjectStorySpec.LinkData.ChildAttachments {
+			rec.CarouselImages = append(rec.CarouselImages, schemas.CarouselImage{
+				URL: card.Picture, Link: card.Link, Name: card.Name, Description: card.Description,
+			})
+		}
+		if len(rec.CarouselImages) > 0 {
+			rec.CreativeURL = rec.CarouselImages[0].URL
+		}
+	default:
+		rec.CreativeURL = c.ThumbnailURL
+	}
+	return rec
+}
+
+// insightRecord maps a level=ad insights row onto the AdInsight record; the
+// creative type and status come from the ad so aggregations can group by them.
+func insightRecord(req *schemas.SyncRequest, acct string, in graph.Insight, ad *schemas.Ad, fetchedAt time.Time) *schemas.AdInsight {
+	return &schemas.AdInsight{
+		BrandID: req.BrandID, AdAccountID: acct, AdID: in.AdID,
+		StartDate: req.StartDate, EndDate: req.EndDate,
+		CreativeType: ad.CreativeType, AdEffectiveStatus: ad.AdEffectiveStatus,
+		SpendMicros: in.SpendMicros, RevenueMicros: in.RevenueMicros, Orders: in.Purchases,
+		Impressions: in.Impressions, Clicks: in.Clicks, Reach: in.Reach, Frequency: in.Frequency,
+		VideoViews: in.VideoViews, VideoPlays: in.VideoPlays, VideoThruplays: in.ThruPlays,
+		VideoP25: in.VideoP25, VideoP50: in.VideoP50, VideoP75: in.VideoP75, VideoP100: in.VideoP100,
+		PostEngagement: in.PostEngagement, FetchedAt: fetchedAt,
+		Version: schemas.VersionAt(fetchedAt), SyncID: req.JobID,
+	}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,112 @@
+// Package producers runs sync jobs: it pages the Graph API for a brand and date
+// range and publishes the ads, insights and progress events to Kafka.
+package producers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/adstream/adstream/clickhouse/store"
+	"github.com/adstream/adstream/internal/bus"
+	"github.com/adstream/adstream/internal/config"
+	"github.com/adstream/adstream/internal/graph"
+	"github.com/adstream/adstream/internal/tokenbox"
+	"github.com/adstream/adstream/schemas"
+)
+
+// Config is what a producer needs besides its dependencies.
+type Config struct {
+	Brokers []string
+	Topics  config.Topics
+	Group   string // consumer group on the sync-requests topic
+}
+
+// Brands looks up the registry entry of a brand.
+type Brands interface {
+	GetBrand(ctx context.Context, brandID string) (store.Brand, error)
+}
+
+// Deps are the producer's collaborators, built by cmd/adstream.
+type Deps struct {
+	Brands  Brands
+	Graph   *graph.Client
+	Tokens  *tokenbox.Box
+	Codec   schemas.Codec
+	Log     *slog.Logger
+	Metrics prometheus.Registerer
+}
+
+// Run consumes sync requests as a member of cfg.Group until ctx ends. Each
+// job runs to completion and is published and flushed before its request's
+// offset is committed, so a killed producer's job is redone by another member
+// (at-least-once; storage is idempotent). On shutdown it stops taking jobs,
+// cancels the running one, flushes what was produced and leaves the group.
+func Run(ctx context.Context, cfg Config, deps Deps) error {
+	cl, err := bus.NewClient(cfg.Brokers, deps.Log,
+		kgo.ConsumerGroup(cfg.Group),
+		kgo.ConsumeTopics(cfg.Topics.SyncRequests),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.FetchMaxWait(500_000_000),
+	)
+	if err != nil {
+		return err
+	}
+	// Closing allows a blocked rebalance first, else leaving the group waits on it.
+	defer cl.CloseAllowingRebalance()
+	if err := bus.EnsureTopics(ctx, cl, cfg.Topics.All()...); err != nil {
+		return err
+	}
+	w := &worker{cfg: cfg, deps: deps, cl: cl, metrics: newMetrics(deps.Metrics)}
+	deps.Log.Info("producer started", "group", cfg.Group, "topic", cfg.Topics.SyncRequests)
+	for {
+		fetches := cl.PollRecords(ctx, 1)
+		if ctx.Err() != nil {
+			deps.Log.Info("producer stopping")
+			return nil
+		}
+		if err := fetches.Err0(); err != nil && !errors.Is(err, context.Canceled) {
+			deps.Log.Warn("poll sync requests", "err", err)
+		}
+		fetches.EachRecord(func(r *kgo.Record) { w.handle(ctx, r) })
+		if ctx.Err() == nil {
+			if err := cl.CommitUncommittedOffsets(ctx); err != nil {
+				deps.Log.Warn("commit sync requests", "err", err)
+			}
+		}
+		cl.AllowRebalance()
+	}
+}
+
+// handle decodes a request and runs its job; a request that cannot be
+// decoded is logged and skipped, since no retry can make it valid.
+func (w *worker) handle(ctx context.Context, r *kgo.Record) {
+	var req schemas.SyncRequest
+	if err := w.deps.Codec.DecodeInto(r.Value, &req); err != nil {
+		w.deps.Log.Error("undecodable sync request skipped", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "err", err)
+		return
+	}
+	log := w.deps.Log.With("job", req.JobID, "brand", req.BrandID, "range", req.StartDate+".."+req.EndDate, "kind", req.Kind)
+	log.Info("sync job started")
+	res, err := w.runJob(ctx, &req, log)
+	if err != nil {
+		w.metrics.jobs.WithLabelValues("failed").Inc()
+		log.Error("sync job failed", "err", err, "ads", res.ads, "insights", res.insights)
+		w.publishEvent(ctx, &req, schemas.SyncFailed, res, err.Error())
+		w.flush(ctx, log)
+		return
+	}
+	w.metrics.jobs.WithLabelValues("completed").Inc()
+	log.Info("sync job completed", "ads", res.ads, "insights", res.insights)
+}
+
+func (w *worker) flush(ctx context.Context, log *slog.Logger) {
+	if err := w.cl.Flush(ctx); err != nil {
+		log.Warn("flush", "err", fmt.Errorf("flush: %w", err))
+	}
+}
