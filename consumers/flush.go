@@ -1,0 +1,61 @@
+package consumers
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// flush inserts the pending batch, publishes its dead letters and commits its
+// offsets, in that order. Inserts are retried with backoff until they succeed
+// or ctx ends: an unreachable ClickHouse stalls the consumer, it never drops
+// data. A crash between insert and commit redelivers the batch, which the
+// ReplacingMergeTree tables absorb.
+func (c *consumer) flush(ctx context.Context) error {
+	b := &c.pending
+	if b.empty() {
+		return nil
+	}
+	start := time.Now()
+	steps := []struct {
+		what string
+		do   func(context.Context) error
+	}{
+		{"insert ads", func(ctx context.Context) error { return c.deps.Sink.InsertAds(ctx, b.ads) }},
+		{"insert insights", func(ctx context.Context) error { return c.deps.Sink.InsertInsights(ctx, b.insights) }},
+		{"insert sync events", func(ctx context.Context) error { return c.deps.Sink.InsertSyncEvents(ctx, b.events) }},
+		{"publish dead letters", func(ctx context.Context) error { return c.cl.ProduceSync(ctx, b.dead...).FirstErr() }},
+		{"commit offsets", func(ctx context.Context) error { return c.cl.CommitRecords(ctx, b.records...) }},
+	}
+	for _, s := range steps {
+		if err := c.retry(ctx, s.what, s.do); err != nil {
+			return fmt.Errorf("%s: %w", s.what, err)
+		}
+	}
+	c.metrics.inserted.WithLabelValues("ads").Add(float64(len(b.ads)))
+	c.metrics.inserted.WithLabelValues("ad_insights").Add(float64(len(b.insights)))
+	c.metrics.inserted.WithLabelValues("sync_events").Add(float64(len(b.events)))
+	c.metrics.flushSeconds.Observe(time.Since(start).Seconds())
+	c.deps.Log.Debug("batch flushed", "rows", b.len(), "ads", len(b.ads), "insights", len(b.insights), "events", len(b.events))
+	c.pending = batch{}
+	return nil
+}
+
+// retry runs do until it succeeds, backing off from 200 ms to 10 s.
+func (c *consumer) retry(ctx context.Context, what string, do func(context.Context) error) error {
+	backoff := 200 * time.Millisecond
+	for {
+		err := do(ctx)
+		if err == nil {
+			return nil
+		}
+		c.metrics.insertErrors.WithLabelValues(what).Inc()
+		c.deps.Log.Warn("batch step failed, retrying", "step", what, "rows", c.pending.len(), "backoff", backoff, "err", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 10*time.Second)
+	}
+}

@@ -1,0 +1,40 @@
+package consumers
+
+import "github.com/prometheus/client_golang/prometheus"
+
+type metrics struct {
+	inserted     *prometheus.CounterVec
+	insertErrors *prometheus.CounterVec
+	dlq          prometheus.Counter
+	pending      prometheus.Gauge
+	lag          *prometheus.GaugeVec
+	flushSeconds prometheus.Histogram
+}
+
+func newMetrics(r prometheus.Registerer) *metrics {
+	m := &metrics{
+		inserted: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "adstream_consumer_rows_inserted_total", Help: "Rows inserted into ClickHouse, by table.",
+		}, []string{"table"}),
+		insertErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "adstream_consumer_insert_errors_total", Help: "Failed batch steps (each is retried), by step.",
+		}, []string{"step"}),
+		dlq: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "adstream_consumer_dlq_records_total", Help: "Records sent to the dead-letter topic.",
+		}),
+		pending: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "adstream_consumer_pending_records", Help: "Records polled but not yet inserted and committed.",
+		}),
+		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "adstream_consumer_lag_records", Help: "Records behind the partition's high watermark at the last fetch.",
+		}, []string{"topic", "partition"}),
+		flushSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "adstream_consumer_flush_seconds", Help: "Time to insert and commit one batch.",
+			Buckets: prometheus.ExponentialBuckets(0.005, 2, 12),
+		}),
+	}
+	if r != nil {
+		r.MustRegister(m.inserted, m.insertErrors, m.dlq, m.pending, m.lag, m.flushSeconds)
+	}
+	return m
+}

@@ -1,0 +1,129 @@
+// Package consumers moves records from Kafka into ClickHouse in batches,
+// committing offsets only after ClickHouse acknowledged the insert.
+package consumers
+
+import (
+	"context"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/adstream/adstream/internal/bus"
+	"github.com/adstream/adstream/internal/config"
+	"github.com/adstream/adstream/schemas"
+)
+
+// Config sizes the batches.
+type Config struct {
+	Brokers    []string
+	Topics     config.Topics
+	Group      string
+	BatchRows  int           // insert when this many records are pending (default 5000)
+	FlushEvery time.Duration // or when the oldest pending record is this old (default 1s)
+}
+
+// Sink is where batches go: the ClickHouse store.
+type Sink interface {
+	InsertAds(ctx context.Context, ads []*schemas.Ad) error
+	InsertInsights(ctx context.Context, rows []*schemas.AdInsight) error
+	InsertSyncEvents(ctx context.Context, events []*schemas.SyncEvent) error
+}
+
+// Deps are the consumer's collaborators, built by cmd/adstream.
+type Deps struct {
+	Sink    Sink
+	Codec   schemas.Codec
+	Log     *slog.Logger
+	Metrics prometheus.Registerer
+}
+
+// Run consumes the ads, insights and sync-events topics as a member of
+// cfg.Group until ctx ends. Records accumulate until BatchRows or FlushEvery;
+// the batch is inserted (retrying while ClickHouse is down, never dropping
+// it) and only then are its offsets committed. A record that cannot be
+// decoded goes to the dead-letter topic with the reason, and its partition
+// keeps moving. Rebalances wait for the pending batch to be flushed. On
+// shutdown it stops polling, inserts and commits the pending batch, and
+// leaves the group.
+func Run(ctx context.Context, cfg Config, deps Deps) error {
+	if cfg.BatchRows <= 0 {
+		cfg.BatchRows = 5000
+	}
+	if cfg.FlushEvery <= 0 {
+		cfg.FlushEvery = time.Second
+	}
+	cl, err := bus.NewClient(cfg.Brokers, deps.Log,
+		kgo.ConsumerGroup(cfg.Group),
+		kgo.ConsumeTopics(cfg.Topics.Ads, cfg.Topics.Insights, cfg.Topics.SyncEvents),
+		kgo.DisableAutoCommit(),
+		kgo.BlockRebalanceOnPoll(),
+		kgo.FetchMaxWait(200*time.Millisecond),
+	)
+	if err != nil {
+		return err
+	}
+	// Closing allows a blocked rebalance first, else leaving the group waits on it.
+	defer cl.CloseAllowingRebalance()
+	if err := bus.EnsureTopics(ctx, cl, cfg.Topics.All()...); err != nil {
+		return err
+	}
+	c := &consumer{cfg: cfg, deps: deps, cl: cl, metrics: newMetrics(deps.Metrics)}
+	deps.Log.Info("consumer started", "group", cfg.Group, "batch_rows", cfg.BatchRows, "flush_every", cfg.FlushEvery)
+	return c.loop(ctx)
+}
+
+type consumer struct {
+	cfg     Config
+	deps    Deps
+	cl      *kgo.Client
+	metrics *metrics
+	pending batch
+}
+
+func (c *consumer) loop(ctx context.Context) error {
+	for {
+		wait := c.cfg.FlushEvery
+		if !c.pending.empty() {
+			wait = max(time.Until(c.pending.started.Add(c.cfg.FlushEvery)), time.Millisecond)
+		}
+		pollCtx, cancel := context.WithTimeout(ctx, wait)
+		fetches := c.cl.PollRecords(pollCtx, c.cfg.BatchRows-c.pending.len())
+		cancel()
+		fetches.EachError(func(topic string, p int32, err error) {
+			if ctx.Err() == nil && pollCtx.Err() == nil {
+				c.deps.Log.Warn("fetch", "topic", topic, "partition", p, "err", err)
+			}
+		})
+		fetches.EachPartition(func(p kgo.FetchTopicPartition) {
+			for _, r := range p.Records {
+				c.add(ctx, r)
+			}
+			if n := len(p.Records); n > 0 {
+				c.metrics.lag.WithLabelValues(p.Topic, strconv.Itoa(int(p.Partition))).
+					Set(float64(p.HighWatermark - p.Records[n-1].Offset - 1))
+			}
+		})
+		c.metrics.pending.Set(float64(c.pending.len()))
+		stopping := ctx.Err() != nil
+		if c.pending.len() >= c.cfg.BatchRows || time.Since(c.pending.started) >= c.cfg.FlushEvery || stopping {
+			// Shutdown still flushes: a fresh context bounded by a grace period.
+			fctx, fcancel := ctx, context.CancelFunc(func() {})
+			if stopping {
+				fctx, fcancel = context.WithTimeout(context.Background(), 30*time.Second)
+			}
+			err := c.flush(fctx)
+			fcancel()
+			if err != nil {
+				return err
+			}
+		}
+		c.cl.AllowRebalance()
+		if stopping {
+			c.deps.Log.Info("consumer stopped")
+			return nil
+		}
+	}
+}
