@@ -1,0 +1,49 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/adstream/adstream/clickhouse/store"
+)
+
+// BadRequestError says what in the request was wrong; it maps to 400.
+type BadRequestError struct {
+	Field   string
+	Problem string
+}
+
+func (e *BadRequestError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Problem) }
+
+func badRequest(field, format string, args ...any) error {
+	return &BadRequestError{Field: field, Problem: fmt.Sprintf(format, args...)}
+}
+
+// errorHandler maps every error a handler returns to one JSON shape:
+// {"success":false,"error":{"code":...,"message":...,"field":...}}.
+func errorHandler(log *slog.Logger) fiber.ErrorHandler {
+	return func(c *fiber.Ctx, err error) error {
+		status, code, field := fiber.StatusInternalServerError, "internal", ""
+		msg := "internal error"
+		var bad *BadRequestError
+		var fe *fiber.Error
+		switch {
+		case errors.As(err, &bad):
+			status, code, field, msg = fiber.StatusBadRequest, "invalid_request", bad.Field, bad.Error()
+		case errors.Is(err, store.ErrNotFound):
+			status, code, msg = fiber.StatusNotFound, "not_found", err.Error()
+		case errors.As(err, &fe):
+			status, code, msg = fe.Code, "http_error", fe.Message
+		default:
+			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+		}
+		body := fiber.Map{"code": code, "message": msg}
+		if field != "" {
+			body["field"] = field
+		}
+		return c.Status(status).JSON(fiber.Map{"success": false, "error": body})
+	}
+}

@@ -1,0 +1,102 @@
+// Package api serves adstream's REST API: paginated creatives, sync jobs and
+// their status, read from ClickHouse.
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/adstream/adstream/clickhouse/store"
+	"github.com/adstream/adstream/schemas"
+)
+
+// Store is what the API reads and records; clickhouse/store implements it.
+type Store interface {
+	GetBrand(ctx context.Context, brandID string) (store.Brand, error)
+	CountCreatives(ctx context.Context, r store.Range, filters map[string]string) (int64, error)
+	ListCreatives(ctx context.Context, q store.ListQuery) ([]store.Creative, error)
+	LatestJob(ctx context.Context, r store.Range) (store.SyncJob, error)
+	RecordQueued(ctx context.Context, r store.Range, jobID string, kind schemas.SyncKind, at time.Time) error
+	Ping(ctx context.Context) error
+}
+
+// Queue publishes sync requests for the producers.
+type Queue interface {
+	Enqueue(ctx context.Context, req *schemas.SyncRequest) error
+}
+
+// Config is the API's listen address.
+type Config struct {
+	Addr string
+}
+
+// Deps are the API's collaborators, built by cmd/adstream.
+type Deps struct {
+	Store    Store
+	Queue    Queue
+	Log      *slog.Logger
+	Registry *prometheus.Registry // served at /metrics; the API's own metrics are registered on it
+}
+
+type server struct {
+	deps    Deps
+	metrics *metrics
+}
+
+// New builds the Fiber app with every route; Run serves it.
+func New(deps Deps) *fiber.App {
+	s := &server{deps: deps, metrics: newMetrics(deps.Registry)}
+	app := fiber.New(fiber.Config{
+		AppName:               "adstream",
+		ErrorHandler:          errorHandler(deps.Log),
+		DisableStartupMessage: true,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		BodyLimit:             64 << 10,
+	})
+	app.Use(s.observe)
+	app.Get("/healthz", s.healthz)
+	app.Get("/readyz", s.readyz)
+	app.Get("/metrics", s.metricsHandler())
+	g := app.Group("/api/creatives")
+	g.Post("/sync/:brandId", s.startSync(schemas.SyncKindFull))
+	g.Get("/sync/status/:brandId", s.syncStatus)
+	g.Post("/refresh/:brandId", s.startSync(schemas.SyncKindRefresh))
+	g.Get("/:brandId", s.listCreatives)
+	app.Use(func(c *fiber.Ctx) error {
+		return fiber.NewError(fiber.StatusNotFound, fmt.Sprintf("no route %s %s", c.Method(), c.Path()))
+	})
+	return app
+}
+
+// Run serves the API on cfg.Addr until ctx ends, then drains in-flight
+// requests for at most 10 s (ShutdownWithContext).
+func Run(ctx context.Context, cfg Config, deps Deps) error {
+	app := New(deps)
+	l, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("api listen %s: %w", cfg.Addr, err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- app.Listener(l) }()
+	deps.Log.Info("api listening", "addr", cfg.Addr)
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := app.ShutdownWithContext(sctx); err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("api shutdown: %w", err)
+	}
+	deps.Log.Info("api stopped")
+	return <-done
+}
