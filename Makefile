@@ -1,0 +1,57 @@
+# adstream — the two commands are `make run` and `make test`; `make help` lists the rest.
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/adstream
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: deps
+deps: ## install what is missing: ClickHouse server (Debian), the Graph SDK for conformance tests
+	@bash deploy/local/deps.sh
+	@if command -v python3 >/dev/null && ! python3 -c 'import facebook_business' 2>/dev/null; then \
+		echo "deps: installing facebook-business (Meta's Python SDK) for graphsim's conformance test"; \
+		python3 -m pip install -q --disable-pip-version-check facebook-business==26.0.3; fi
+
+.PHONY: build
+build: ## build bin/adstream
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/adstream
+
+.PHONY: run
+run: deps build ## run the whole pipeline on the embedded local stack (Ctrl-C stops it)
+	./$(BIN) dev
+
+.PHONY: test
+test: deps ## unit + integration tests against a real ClickHouse server and a real Kafka broker
+	@bash deploy/local/test.sh
+
+.PHONY: test-short
+test-short: ## unit tests only, no servers
+	$(GO) test -short -count=1 ./...
+
+.PHONY: bench
+bench: ## benchmarks that print figures
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+.PHONY: lint
+lint: ## gofmt and go vet
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+
+.PHONY: compose-check
+compose-check: ## validate docker-compose.yml and the Prometheus config
+	docker-compose -f docker-compose.yml config -q
+	promtool check config deploy/prometheus/prometheus.yml
+
+.PHONY: services-stop
+services-stop: ## stop the test ClickHouse and Kafka servers if left running
+	-@bash deploy/local/kafka.sh stop
+	-@bash deploy/local/clickhouse.sh stop
+
+.PHONY: clean
+clean: services-stop ## remove build outputs and local data
+	rm -rf bin .data

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/oklog/run"
+
+	"github.com/adstream/adstream/api"
+	"github.com/adstream/adstream/clickhouse/store"
+	"github.com/adstream/adstream/consumers"
+	"github.com/adstream/adstream/internal/config"
+	"github.com/adstream/adstream/internal/graphsim"
+	"github.com/adstream/adstream/internal/telemetry"
+	"github.com/adstream/adstream/producers"
+	"github.com/adstream/adstream/schemas"
+)
+
+func devCommand() command {
+	return command{summary: "run every role in one process on the embedded local stack",
+		run: func(ctx context.Context, e *config.Env, io stdio) error {
+			s := settings{ClickHouse: config.LoadClickHouse(e), Kafka: config.LoadKafka(e), Graph: config.LoadGraph(e),
+				Telemetry: config.LoadTelemetry(e, ""), Sync: config.LoadSync(e),
+				HTTPAddr: loadHTTPAddr(e), Topics: config.LoadTopics(e)}
+			simAddr := e.HostPort("ADSTREAM_GRAPHSIM_ADDR", "127.0.0.1:8090", "where dev serves graphsim when ADSTREAM_GRAPH_URL is empty")
+			dataDir := e.String("ADSTREAM_DATA_DIR", ".data", "where dev keeps the private ClickHouse and the token key")
+			demoAds := e.Int("ADSTREAM_DEMO_ADS", 3000, 1, "ads per account of graphsim's demo world")
+			batch := loadBatch(e)
+			if err := e.Check(); err != nil {
+				return err
+			}
+			log := telemetry.NewLogger(io.err, s.Telemetry)
+			log.Warn("dev mode: the API runs without API keys")
+
+			// Start order: storage, broker, Graph API; stop order is the reverse.
+			var err error
+			var stopCH, stopKafka func()
+			if s.ClickHouse, stopCH, err = devClickHouse(ctx, s.ClickHouse, dataDir, log); err != nil {
+				return err
+			}
+			defer stopCH()
+			if s.Kafka, stopKafka, err = devKafka(s.Kafka, log); err != nil {
+				return err
+			}
+			defer stopKafka()
+			if s.Sync.TokenKey, err = devTokenKey(s.Sync.TokenKey, dataDir); err != nil {
+				return err
+			}
+
+			var g run.Group
+			var sim *graphsim.Server
+			if s.Graph.URL == "" {
+				if sim, err = graphsim.New(graphsim.Options{Seed: 1, Brands: 1, Accounts: 2, Ads: demoAds}); err != nil {
+					return err
+				}
+				l, err := net.Listen("tcp", simAddr)
+				if err != nil {
+					return fmt.Errorf("graphsim listen: %w", err)
+				}
+				s.Graph.URL = "http://" + l.Addr().String()
+				addActor(&g, ctx, func(ctx context.Context) error { return serveHTTP(ctx, l, sim, log) })
+				log.Info("graphsim serving the demo world", "url", s.Graph.URL, "ads_per_account", demoAds)
+			}
+
+			reg := telemetry.NewRegistry()
+			apiDeps, closeAPI, err := apiDeps(ctx, s, log, reg)
+			if err != nil {
+				return err
+			}
+			defer closeAPI()
+			pcfg, pdeps, closeProducer, err := producerDeps(ctx, s, log, reg)
+			if err != nil {
+				return err
+			}
+			defer closeProducer()
+			ccfg, cdeps, closeConsumer, err := consumerDeps(ctx, s, batch, log, reg)
+			if err != nil {
+				return err
+			}
+			defer closeConsumer()
+
+			if sim != nil {
+				if err := registerDemoBrands(ctx, sim, s, log); err != nil {
+					return err
+				}
+			}
+			addActor(&g, ctx, func(ctx context.Context) error { return consumers.Run(ctx, ccfg, cdeps) })
+			addActor(&g, ctx, func(ctx context.Context) error { return producers.Run(ctx, pcfg, pdeps) })
+			addActor(&g, ctx, func(ctx context.Context) error { return api.Run(ctx, api.Config{Addr: s.HTTPAddr}, apiDeps) })
+			if sim != nil {
+				addActor(&g, ctx, func(ctx context.Context) error {
+					return queueDemoSync(ctx, apiDeps, s.HTTPAddr, io)
+				})
+			}
+			return g.Run()
+		}}
+}
+
+// demoRange is the range dev syncs first: the 30 days before graphsim's
+// default clock (2026-11-28).
+const (
+	demoStart = "2026-10-29"
+	demoEnd   = "2026-11-27"
+)
+
+// queueDemoSync queues the first sync of the demo brand, prints the URLs to
+// try, and then waits for shutdown (it is an actor of the dev group).
+func queueDemoSync(ctx context.Context, deps api.Deps, httpAddr string, io stdio) error {
+	r := store.Range{BrandID: "demo", StartDate: demoStart, EndDate: demoEnd}
+	now := time.Now().UTC()
+	req := &schemas.SyncRequest{JobID: "dev-job-" + now.Format("20060102T150405"), BrandID: r.BrandID,
+		StartDate: r.StartDate, EndDate: r.EndDate, Kind: schemas.SyncKindFull, RequestedAt: now, RequestedBy: "dev"}
+	if err := deps.Store.RecordQueued(ctx, r, req.JobID, req.Kind, now); err != nil {
+		return err
+	}
+	if err := deps.Queue.Enqueue(ctx, req); err != nil {
+		return err
+	}
+	base := "http://" + httpAddr
+	q := "startDate=" + demoStart + "&endDate=" + demoEnd
+	fmt.Fprintf(io.out, `
+adstream dev is up. A first sync of brand "demo" (%s..%s) is queued as %s.
+Try:
+  curl -s '%s/api/creatives/sync/status/demo?%s'
+  curl -s '%s/api/creatives/demo?%s&page=1&limit=10'
+  curl -s '%s/api/creatives/demo?%s&page=1&limit=5&sortBy=ctr&filters=%%7B%%22creative_type%%22%%3A%%22video%%22%%7D'
+  curl -s '%s/metrics'
+Ctrl-C stops everything.
+`, demoStart, demoEnd, req.JobID, base, q, base, q, base, q, base)
+	<-ctx.Done()
+	return nil
+}

@@ -1,0 +1,290 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/adstream/adstream/internal/chserver"
+	"github.com/adstream/adstream/internal/testenv"
+)
+
+// TestDevPipelineEndToEnd runs `adstream dev` against the real ClickHouse and
+// Kafka of the test environment and checks that what the API returns from
+// ClickHouse is exactly what graphsim served: graphsim → producer → Kafka →
+// consumer → ClickHouse → API.
+func TestDevPipelineEndToEnd(t *testing.T) {
+	chAddr := testenv.ClickHouseAddr(t)
+	brokers := testenv.Kafka(t)
+	httpAddr, simAddr := freeAddr(t), freeAddr(t)
+	env := map[string]string{
+		"ADSTREAM_CLICKHOUSE_ADDR":     chAddr,
+		"ADSTREAM_CLICKHOUSE_DATABASE": testenv.UniqueName(t, "db"),
+		"ADSTREAM_KAFKA_BROKERS":       strings.Join(brokers, ","),
+		"ADSTREAM_TOPIC_PREFIX":        testenv.UniqueName(t, "t"),
+		"ADSTREAM_KAFKA_GROUP_PREFIX":  testenv.UniqueName(t, "g"),
+		"ADSTREAM_HTTP_ADDR":           httpAddr,
+		"ADSTREAM_GRAPHSIM_ADDR":       simAddr,
+		"ADSTREAM_DATA_DIR":            t.TempDir(),
+		"ADSTREAM_DEMO_ADS":            "700",
+		"ADSTREAM_LOG_LEVEL":           "warn",
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- runMain(ctx, []string{"dev"}, func(k string) string { return env[k] }, out, &testLog{t: t})
+	}()
+	defer func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("dev returned %v after shutdown", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("dev did not stop within 30 s of cancellation")
+		}
+	}()
+
+	waitFor(t, 60*time.Second, "dev to print its URLs", func() bool { return strings.Contains(out.String(), "adstream dev is up") })
+	api := "http://" + httpAddr
+	q := "startDate=" + demoStart + "&endDate=" + demoEnd
+	waitFor(t, 90*time.Second, "the demo sync to complete", func() bool {
+		var st struct{ Status string }
+		return getJSON(t, api+"/api/creatives/sync/status/demo?"+q, &st) == http.StatusOK && st.Status == "completed"
+	})
+	// The COMPLETED event may land before the last data batch is inserted.
+	served := servedInsights(t, "http://"+simAddr)
+	var stored map[string]apiCreative
+	waitFor(t, 30*time.Second, "every served ad to be stored", func() bool {
+		stored = storedCreatives(t, api, q)
+		return len(stored) >= len(served)
+	})
+	if len(stored) != len(served) {
+		t.Fatalf("API returns %d creatives, graphsim served %d", len(stored), len(served))
+	}
+	for id, want := range served {
+		got, ok := stored[id]
+		if !ok {
+			t.Errorf("ad %s served by graphsim is missing from the API", id)
+			continue
+		}
+		if got.metrics() != want {
+			t.Errorf("ad %s: API %+v, graphsim %+v", id, got.metrics(), want)
+		}
+		if got.DataSource != "" || got.CreativeType == "" || got.ThumbnailURL == "" {
+			t.Errorf("ad %s: creative details missing: %+v", id, got)
+		}
+	}
+	var truth struct {
+		TotalAds         int64 `json:"total_ads"`
+		TotalSpendMicros int64 `json:"total_spend_micros"`
+		TotalClicks      int64 `json:"total_clicks"`
+	}
+	getJSON(t, "http://"+simAddr+"/_sim/truth?brand_id=demo&since="+demoStart+"&until="+demoEnd+"&creative_type=all", &truth)
+	var ads, spend, clicks int64
+	for _, c := range stored {
+		ads++
+		spend += int64(c.Spend*1e6 + 0.5)
+		clicks += c.Clicks
+	}
+	if ads != truth.TotalAds || spend != truth.TotalSpendMicros || clicks != truth.TotalClicks {
+		t.Errorf("stored totals ads=%d spend=%d clicks=%d, graphsim truth ads=%d spend=%d clicks=%d",
+			ads, spend, clicks, truth.TotalAds, truth.TotalSpendMicros, truth.TotalClicks)
+	}
+	t.Logf("%d ads stored and equal to what graphsim served", len(stored))
+}
+
+// metrics are the per-ad numbers compared between graphsim and the API.
+type metrics struct {
+	SpendMicros, Impressions, Clicks, Orders, VideoViews, VideoP100 int64
+}
+
+type apiCreative struct {
+	AdID         string  `json:"ad_id"`
+	CreativeType string  `json:"creative_type"`
+	ThumbnailURL string  `json:"thumbnail_url"`
+	Spend        float64 `json:"spend"`
+	Impressions  int64   `json:"impressions"`
+	Clicks       int64   `json:"clicks"`
+	Orders       int64   `json:"orders"`
+	VideoViews   int64   `json:"video_views"`
+	VideoP100    int64   `json:"video_p100_watched"`
+	DataSource   string  `json:"dataSource"`
+}
+
+func (c apiCreative) metrics() metrics {
+	return metrics{int64(c.Spend*1e6 + 0.5), c.Impressions, c.Clicks, c.Orders, c.VideoViews, c.VideoP100}
+}
+
+// storedCreatives pages the API (500 a page) and returns every creative by ad id.
+func storedCreatives(t *testing.T, api, q string) map[string]apiCreative {
+	out := map[string]apiCreative{}
+	for page := 1; ; page++ {
+		var resp struct {
+			DataSource string        `json:"dataSource"`
+			HasMore    bool          `json:"hasMore"`
+			Creatives  []apiCreative `json:"creatives"`
+		}
+		if code := getJSON(t, fmt.Sprintf("%s/api/creatives/demo?%s&page=%d&limit=500&sortBy=ad_id&sortOrder=asc", api, q, page), &resp); code != http.StatusOK {
+			t.Fatalf("list page %d: HTTP %d", page, code)
+		}
+		if resp.DataSource != "database" {
+			t.Fatalf("dataSource = %q, want database", resp.DataSource)
+		}
+		for _, c := range resp.Creatives {
+			if _, dup := out[c.AdID]; dup {
+				t.Fatalf("ad %s appears on two pages", c.AdID)
+			}
+			out[c.AdID] = c
+		}
+		if !resp.HasMore {
+			return out
+		}
+	}
+}
+
+// servedInsights pages graphsim's level=ad insights of the demo range for
+// every demo account, parsing the values independently of internal/graph.
+func servedInsights(t *testing.T, sim string) map[string]metrics {
+	var brands []struct {
+		BrandID      string   `json:"brand_id"`
+		AccessToken  string   `json:"access_token"`
+		AdAccountIDs []string `json:"ad_account_ids"`
+	}
+	getJSON(t, sim+"/_sim/brands", &brands)
+	out := map[string]metrics{}
+	for _, acct := range brands[0].AdAccountIDs {
+		next := sim + "/v21.0/" + acct + "/insights?" + url.Values{
+			"level": {"ad"}, "limit": {"200"}, "access_token": {brands[0].AccessToken},
+			"time_range": {`{"since":"` + demoStart + `","until":"` + demoEnd + `"}`},
+			"fields":     {"ad_id,spend,impressions,clicks,actions,video_p100_watched_actions"},
+		}.Encode()
+		for next != "" {
+			var page struct {
+				Data []struct {
+					AdID        string `json:"ad_id"`
+					Spend       string `json:"spend"`
+					Impressions string `json:"impressions"`
+					Clicks      string `json:"clicks"`
+					Actions     []struct {
+						Type  string `json:"action_type"`
+						Value string `json:"value"`
+					} `json:"actions"`
+					P100 []struct {
+						Value string `json:"value"`
+					} `json:"video_p100_watched_actions"`
+				} `json:"data"`
+				Paging struct {
+					Next string `json:"next"`
+				} `json:"paging"`
+			}
+			if code := getJSON(t, next, &page); code != http.StatusOK {
+				t.Fatalf("graphsim insights: HTTP %d", code)
+			}
+			for _, r := range page.Data {
+				m := metrics{SpendMicros: decimalMicros(t, r.Spend), Impressions: atoi(t, r.Impressions), Clicks: atoi(t, r.Clicks)}
+				for _, a := range r.Actions {
+					switch a.Type {
+					case "purchase":
+						m.Orders = atoi(t, a.Value)
+					case "video_view":
+						m.VideoViews = atoi(t, a.Value)
+					}
+				}
+				for _, p := range r.P100 {
+					m.VideoP100 += atoi(t, p.Value)
+				}
+				out[r.AdID] = m
+			}
+			next = page.Paging.Next
+		}
+	}
+	return out
+}
+
+// decimalMicros parses "14.35" into 14350000 without floating point.
+func decimalMicros(t *testing.T, s string) int64 {
+	whole, frac, _ := strings.Cut(s, ".")
+	frac = (frac + "000000")[:6]
+	return atoi(t, whole)*1_000_000 + atoi(t, frac)
+}
+
+func atoi(t *testing.T, s string) int64 {
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatalf("not an integer: %q", s)
+	}
+	return n
+}
+
+func getJSON(t *testing.T, u string, v any) int {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		return 0
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal(body, v); err != nil {
+			t.Fatalf("GET %s: %v in %.200s", u, err, body)
+		}
+	}
+	return resp.StatusCode
+}
+
+func waitFor(t *testing.T, limit time.Duration, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", limit, what)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	p, err := chserver.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "127.0.0.1:" + strconv.Itoa(p)
+}
+
+// syncBuffer is a bytes.Buffer safe for one writer and one reader.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// testLog sends the process's log lines to the test log.
+type testLog struct{ t *testing.T }
+
+func (l *testLog) Write(p []byte) (int, error) {
+	l.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}

@@ -1,0 +1,44 @@
+// Command adstream is the one binary of the pipeline: a subcommand per role.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := runMain(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "adstream:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// errUsage says the usage text was already printed.
+var errUsage = errors.New("usage")
+
+// io is what a command writes to.
+type stdio struct{ out, err io.Writer }
+
+func runMain(ctx context.Context, args []string, getenv func(string) string, out, errOut io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(out)
+		return nil
+	}
+	cmd, ok := commands()[args[0]]
+	if !ok {
+		fmt.Fprintf(errOut, "adstream: unknown command %q\n\n", args[0])
+		usage(errOut)
+		return errUsage
+	}
+	return cmd.execute(ctx, args[1:], getenv, stdio{out, errOut})
+}

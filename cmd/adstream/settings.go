@@ -1,0 +1,35 @@
+package main
+
+import (
+	"github.com/adstream/adstream/internal/config"
+)
+
+// settings is everything the roles read from the environment; each command
+// reads the sections it needs, so --help lists exactly those.
+type settings struct {
+	ClickHouse config.ClickHouse
+	Kafka      config.Kafka
+	Graph      config.Graph
+	Telemetry  config.Telemetry
+	Sync       config.Sync
+	HTTPAddr   string
+	Topics     config.Topics
+}
+
+func loadHTTPAddr(e *config.Env) string {
+	return e.HostPort("ADSTREAM_HTTP_ADDR", "127.0.0.1:8080", "API listen address")
+}
+
+// requireBrokers fails outside dev when no brokers are configured.
+func requireBrokers(e *config.Env, k config.Kafka) {
+	if len(k.Brokers) == 0 && !e.Help {
+		e.Fail("ADSTREAM_KAFKA_BROKERS", "is required (only `adstream dev` runs an embedded broker)")
+	}
+}
+
+// requireTokenKey fails when the brand-token key is missing.
+func requireTokenKey(e *config.Env, s config.Sync) {
+	if s.TokenKey == "" && !e.Help {
+		e.Fail("ADSTREAM_TOKEN_KEY", "is required (64 hex chars; `adstream dev` generates one)")
+	}
+}
