@@ -24,7 +24,7 @@ func TestCommandLine(t *testing.T) {
 		{name: "help lists graphsim's flags", give: []string{"graphsim", "--help"},
 			wantOut: []string{"--seed", "--ads", "--faults", "--now"}},
 		{name: "every bad value named at once", give: []string{"producer"},
-			env: map[string]string{"ADSTREAM_CLICKHOUSE_ADDR": "nohost", "ADSTREAM_LOG_LEVEL": "loud", "ADSTREAM_GRAPH_URL": "ftp://x"},
+			env:     map[string]string{"ADSTREAM_CLICKHOUSE_ADDR": "nohost", "ADSTREAM_LOG_LEVEL": "loud", "ADSTREAM_GRAPH_URL": "ftp://x"},
 			wantErr: true, wantErrIn: []string{"ADSTREAM_CLICKHOUSE_ADDR", "ADSTREAM_LOG_LEVEL", "ADSTREAM_GRAPH_URL", "ADSTREAM_KAFKA_BROKERS", "ADSTREAM_TOKEN_KEY"}},
 		{name: "a secret value is never echoed", give: []string{"producer"},
 			env:     map[string]string{"ADSTREAM_TOKEN_KEY": "not-hex-s3cr3t", "ADSTREAM_KAFKA_BROKERS": "127.0.0.1:1", "ADSTREAM_GRAPH_URL": "http://127.0.0.1:1", "ADSTREAM_CLICKHOUSE_ADDR": "127.0.0.1:1"},
