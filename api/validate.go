@@ -16,8 +16,8 @@ var brandIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
 // MaxRangeDays bounds a date range: the Graph API serves at most 37 months.
 const MaxRangeDays = 37 * 31
 
-// brandRange reads :brandId and the startDate/endDate pair from the query
-// string, or from the JSON body when from is "body".
+// brandRange validates :brandId and a startDate/endDate pair (inclusive,
+// YYYY-MM-DD) taken from the query string or the JSON body.
 func brandRange(c *fiber.Ctx, start, end string) (store.Range, error) {
 	brand := c.Params("brandId")
 	if !brandIDPattern.MatchString(brand) {

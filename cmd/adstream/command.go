@@ -47,9 +47,6 @@ func usage(w io.Writer) {
 	}
 }
 
-// errHelp stops a command after --help printed its settings.
-var errHelp = flag.ErrHelp
-
 func (c command) execute(ctx context.Context, args []string, getenv func(string) string, io stdio) error {
 	fs := flag.NewFlagSet("adstream", flag.ContinueOnError)
 	fs.SetOutput(io.err)

@@ -26,7 +26,7 @@ func main() {
 // errUsage says the usage text was already printed.
 var errUsage = errors.New("usage")
 
-// io is what a command writes to.
+// stdio is where a command writes its output and its logs.
 type stdio struct{ out, err io.Writer }
 
 func runMain(ctx context.Context, args []string, getenv func(string) string, out, errOut io.Writer) error {
