@@ -72,10 +72,12 @@ func (s *server) queueSync(c *fiber.Ctx, r store.Range, kind schemas.SyncKind) (
 		JobID: newJobID(kind), BrandID: r.BrandID, StartDate: r.StartDate, EndDate: r.EndDate,
 		Kind: kind, RequestedAt: now, RequestedBy: "api",
 	}
-	if err := s.deps.Store.RecordQueued(c.Context(), r, req.JobID, kind, now); err != nil {
+	// Publish before recording: a pending record of a request that never
+	// reached Kafka would block every sync of the range for staleAfter.
+	if err := s.deps.Queue.Enqueue(c.Context(), req); err != nil {
 		return "", false, err
 	}
-	if err := s.deps.Queue.Enqueue(c.Context(), req); err != nil {
+	if err := s.deps.Store.RecordQueued(c.Context(), r, req.JobID, kind, now); err != nil {
 		return "", false, err
 	}
 	s.metrics.queued.WithLabelValues(string(kind)).Inc()
