@@ -17,5 +17,9 @@ func (s Secret) String() string { return redacted }
 // GoString keeps the secret out of %#v output.
 func (s Secret) GoString() string { return redacted }
 
+// MarshalText keeps the secret out of encoding/json (and so out of slog's
+// JSON handler when a struct holding it is logged) and other text encoders.
+func (s Secret) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+
 // Reveal returns the value itself, for the one place that must use it.
 func (s Secret) Reveal() string { return string(s) }
