@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/adstream/adstream/clickhouse/store"
@@ -62,6 +63,7 @@ func New(deps Deps) *fiber.App {
 		BodyLimit:             64 << 10,
 	})
 	app.Use(s.observe)
+	app.Use(recover.New()) // a panicking handler answers 500 (and is counted) instead of ending the process
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metricsHandler())
