@@ -120,7 +120,11 @@ func (c *consumer) loop(ctx context.Context) error {
 				return err
 			}
 		}
-		c.cl.AllowRebalance()
+		// A rebalance must wait for the pending batch: partitions revoked
+		// with records still pending would be read again by their new owner.
+		if c.pending.empty() {
+			c.cl.AllowRebalance()
+		}
 		if stopping {
 			c.deps.Log.Info("consumer stopped")
 			return nil
