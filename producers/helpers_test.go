@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -107,7 +108,7 @@ func newEnv(t *testing.T) *env {
 	runCtx, stop := context.WithTimeout(context.Background(), testTimeout)
 	done := make(chan error, 1)
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	cfg := producers.Config{Brokers: e.brokers, Topics: e.topics, Group: "producers-" + t.Name()}
+	cfg := producers.Config{Brokers: e.brokers, Topics: e.topics, Group: "producers-" + t.Name(), RetryBackoff: 10 * time.Millisecond}
 	go func() {
 		done <- producers.Run(runCtx, cfg, producers.Deps{Brands: e.brands, Graph: gc, Tokens: box, Codec: codec, Log: log})
 	}()
@@ -130,10 +131,12 @@ func topicsFor(t *testing.T) config.Topics {
 	}
 }
 
-// memBrands is the brand registry, in memory.
+// memBrands is the brand registry, in memory. Its next failures lookups
+// fail as if ClickHouse were unreachable.
 type memBrands struct {
-	mu sync.Mutex
-	m  map[string]store.Brand
+	mu       sync.Mutex
+	m        map[string]store.Brand
+	failures int
 }
 
 var _ producers.Brands = (*memBrands)(nil)
@@ -141,6 +144,10 @@ var _ producers.Brands = (*memBrands)(nil)
 func (b *memBrands) GetBrand(_ context.Context, id string) (store.Brand, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.failures > 0 {
+		b.failures--
+		return store.Brand{}, errors.New("clickhouse 127.0.0.1:9000: connection refused")
+	}
 	br, ok := b.m[id]
 	if !ok {
 		return store.Brand{}, store.ErrNotFound

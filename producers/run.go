@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -24,6 +25,13 @@ type Config struct {
 	Brokers []string
 	Topics  config.Topics
 	Group   string // consumer group on the sync-requests topic
+	// MaxAttempts is how often a job runs before it is reported FAILED
+	// (default 3); errors no retry can fix (unknown brand, expired token,
+	// missing permission) fail at once.
+	MaxAttempts int
+	// RetryBackoff is the wait before the second attempt, doubled for each
+	// further one (default 5s).
+	RetryBackoff time.Duration
 }
 
 // Brands looks up the registry entry of a brand.
@@ -47,12 +55,18 @@ type Deps struct {
 // (at-least-once; storage is idempotent). On shutdown it stops taking jobs,
 // cancels the running one, flushes what was produced and leaves the group.
 func Run(ctx context.Context, cfg Config, deps Deps) error {
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 3
+	}
+	if cfg.RetryBackoff <= 0 {
+		cfg.RetryBackoff = 5 * time.Second
+	}
 	cl, err := bus.NewClient(cfg.Brokers, deps.Log,
 		kgo.ConsumerGroup(cfg.Group),
 		kgo.ConsumeTopics(cfg.Topics.SyncRequests),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
-		kgo.FetchMaxWait(500_000_000),
+		kgo.FetchMaxWait(500*time.Millisecond),
 	)
 	if err != nil {
 		return err
@@ -93,7 +107,7 @@ func (w *worker) handle(ctx context.Context, r *kgo.Record) {
 	}
 	log := w.deps.Log.With("job", req.JobID, "brand", req.BrandID, "range", req.StartDate+".."+req.EndDate, "kind", req.Kind)
 	log.Info("sync job started")
-	res, err := w.runJob(ctx, &req, log)
+	res, err := w.runAttempts(ctx, &req, log)
 	if err != nil {
 		w.metrics.jobs.WithLabelValues("failed").Inc()
 		log.Error("sync job failed", "err", err, "ads", res.ads, "insights", res.insights)
@@ -103,6 +117,32 @@ func (w *worker) handle(ctx context.Context, r *kgo.Record) {
 	}
 	w.metrics.jobs.WithLabelValues("completed").Inc()
 	log.Info("sync job completed", "ads", res.ads, "insights", res.insights)
+}
+
+// runAttempts runs a job up to MaxAttempts times with exponential backoff,
+// like the seed's queue (3 attempts from 5 s). Each attempt starts over; the
+// records it publishes again are absorbed by the versioned tables.
+func (w *worker) runAttempts(ctx context.Context, req *schemas.SyncRequest, log *slog.Logger) (jobResult, error) {
+	backoff := w.cfg.RetryBackoff
+	for attempt := 1; ; attempt++ {
+		res, err := w.runJob(ctx, req, log)
+		if err == nil || attempt >= w.cfg.MaxAttempts || permanent(err) || ctx.Err() != nil {
+			return res, err
+		}
+		log.Warn("sync job attempt failed, retrying", "attempt", attempt, "backoff", backoff, "err", err)
+		select {
+		case <-ctx.Done():
+			return res, err
+		case <-time.After(backoff):
+		}
+		backoff *= 2
+	}
+}
+
+// permanent says whether no retry of the job can succeed.
+func permanent(err error) bool {
+	return errors.Is(err, store.ErrNotFound) || errors.Is(err, tokenbox.ErrCannotOpen) ||
+		errors.Is(err, graph.ErrAuthExpired) || errors.Is(err, graph.ErrPermission)
 }
 
 func (w *worker) flush(ctx context.Context, log *slog.Logger) {

@@ -262,3 +262,37 @@ func checkExactJob(ctx context.Context, t *testing.T, e *env, jobID string, evs 
 	}
 	t.Logf("%s: %d ads, %d insights, %d events, by type %v", jobID, len(ads), len(insights), len(evs), byType)
 }
+
+// A job whose first attempts hit a passing fault (the brand registry
+// unreachable) is retried and completes, with no FAILED event; a job that
+// keeps failing is reported FAILED after MaxAttempts.
+func TestProducerRetriesFailedAttempts(t *testing.T) {
+	tests := []struct {
+		name     string
+		failures int
+		want     schemas.SyncEventType
+	}{
+		{"recovers on the third attempt", 2, schemas.SyncCompleted},
+		{"fails after three attempts", 3, schemas.SyncFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
+			defer cancel()
+			e := newEnv(t)
+			e.brands.mu.Lock()
+			e.brands.failures = tt.failures
+			e.brands.mu.Unlock()
+			e.enqueue(ctx, t, request("job-retry", e.brand.BrandID))
+			evs := e.waitJob(ctx, t, "job-retry")
+			if last := evs[len(evs)-1]; last.Type != tt.want {
+				t.Fatalf("job ended %s (error %q), want %s", last.Type, last.Error, tt.want)
+			}
+			for _, ev := range evs[:len(evs)-1] {
+				if ev.Type == schemas.SyncFailed {
+					t.Errorf("a FAILED event before the last attempt ended: %q", ev.Error)
+				}
+			}
+		})
+	}
+}

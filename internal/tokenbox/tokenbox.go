@@ -14,6 +14,9 @@ import (
 // ErrBadKey says the configured key is not 32 bytes of hex.
 var ErrBadKey = errors.New("token key must be 64 hex characters (32 bytes)")
 
+// ErrCannotOpen says a sealed token is malformed or was sealed with another key.
+var ErrCannotOpen = errors.New("sealed token does not open")
+
 // Box seals and opens tokens with one key. It is safe for concurrent use.
 type Box struct{ aead cipher.AEAD }
 
@@ -56,12 +59,12 @@ func (b *Box) Seal(token string) string {
 func (b *Box) Open(sealed string) (string, error) {
 	raw, err := base64.StdEncoding.DecodeString(sealed)
 	if err != nil || len(raw) < b.aead.NonceSize() {
-		return "", errors.New("sealed token is not valid base64 of a nonce and ciphertext")
+		return "", fmt.Errorf("%w: not valid base64 of a nonce and ciphertext", ErrCannotOpen)
 	}
 	n := b.aead.NonceSize()
 	plain, err := b.aead.Open(nil, raw[:n], raw[n:], nil)
 	if err != nil {
-		return "", fmt.Errorf("sealed token does not open with this key (wrong ADSTREAM_TOKEN_KEY?)")
+		return "", fmt.Errorf("%w with this key (wrong ADSTREAM_TOKEN_KEY?)", ErrCannotOpen)
 	}
 	return string(plain), nil
 }
