@@ -2,13 +2,13 @@ package producers
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/adstream/adstream/internal/adfetch"
 	"github.com/adstream/adstream/internal/graph"
 	"github.com/adstream/adstream/schemas"
 )
@@ -54,6 +54,7 @@ func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog
 
 // syncAccount publishes one account's ads and insights, a page at a time.
 func (w *worker) syncAccount(ctx context.Context, req *schemas.SyncRequest, tok graph.Token, acct string, res *jobResult) error {
+	job := adfetch.Job{BrandID: req.BrandID, StartDate: req.StartDate, EndDate: req.EndDate, SyncID: req.JobID}
 	pager := w.deps.Graph.Insights(ctx, tok, acct, req.StartDate, req.EndDate, nil)
 	for !pager.Done() {
 		raw, err := pager.Next(ctx)
@@ -64,7 +65,7 @@ func (w *worker) syncAccount(ctx context.Context, req *schemas.SyncRequest, tok 
 		if err != nil {
 			return fmt.Errorf("%s insights page %d: %w", acct, pager.Page(), err)
 		}
-		ads, err := w.fetchAds(ctx, tok, rows)
+		ads, err := adfetch.Lookup(ctx, w.deps.Graph, tok, rows)
 		if err != nil {
 			return fmt.Errorf("%s ads of insights page %d: %w", acct, pager.Page(), err)
 		}
@@ -74,60 +75,15 @@ func (w *worker) syncAccount(ctx context.Context, req *schemas.SyncRequest, tok 
 			if !ok {
 				return fmt.Errorf("%s: ad %s has insights but the ids lookup did not return it", acct, in.AdID)
 			}
-			adRec := adRecord(req, acct, ad, fetchedAt)
+			adRec := adfetch.AdRecord(job, acct, ad, fetchedAt)
 			w.produce(ctx, w.cfg.Topics.Ads, schemas.AdKey(req.BrandID, in.AdID), adRec)
-			w.produce(ctx, w.cfg.Topics.Insights, schemas.AdKey(req.BrandID, in.AdID), insightRecord(req, acct, in, adRec, fetchedAt))
+			w.produce(ctx, w.cfg.Topics.Insights, schemas.AdKey(req.BrandID, in.AdID), adfetch.InsightRecord(job, acct, in, adRec, fetchedAt))
 			res.ads++
 			res.insights++
 		}
 		w.publishEvent(ctx, req, schemas.SyncProgress, *res, "")
 	}
 	return nil
-}
-
-// fetchedAd is an ad with its video's details, when it has a video.
-type fetchedAd struct {
-	graph.Ad
-	Video graph.Video
-}
-
-// fetchAds looks up the ads of an insights page (≤ 50 ids a call) and the
-// videos of their video creatives.
-func (w *worker) fetchAds(ctx context.Context, tok graph.Token, rows []graph.Insight) (map[string]fetchedAd, error) {
-	ids := make([]string, 0, len(rows))
-	for _, r := range rows {
-		ids = append(ids, r.AdID)
-	}
-	raw, err := w.deps.Graph.ByIDs(ctx, tok, ids, graph.AdFields)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]fetchedAd, len(raw))
-	var videoIDs []string
-	for id, r := range raw {
-		var ad graph.Ad
-		if err := json.Unmarshal(r, &ad); err != nil {
-			return nil, fmt.Errorf("ad %s: %w", id, err)
-		}
-		out[id] = fetchedAd{Ad: ad}
-		if v := videoIDOf(ad.Creative); v != "" {
-			videoIDs = append(videoIDs, v)
-		}
-	}
-	if len(videoIDs) == 0 {
-		return out, nil
-	}
-	videos, err := w.deps.Graph.Videos(ctx, tok, videoIDs)
-	if err != nil {
-		return nil, fmt.Errorf("videos: %w", err)
-	}
-	for id, a := range out {
-		if v, ok := videos[videoIDOf(a.Creative)]; ok {
-			a.Video = v
-			out[id] = a
-		}
-	}
-	return out, nil
 }
 
 // produce publishes asynchronously; a delivery failure is counted and logged,

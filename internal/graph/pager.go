@@ -44,6 +44,14 @@ func (c *Client) pages(tok Token, label, path string, params url.Values) *Pager 
 	return &Pager{c: c, tok: tok, label: label, first: req, limit: req.query.Get("limit")}
 }
 
+// WithLimit asks for n items a page instead of Config.PageLimit, for a caller
+// that wants only the first few rows. Call it before the first Next.
+func (p *Pager) WithLimit(n int) *Pager {
+	p.first.query.Set("limit", strconv.Itoa(n))
+	p.limit = p.first.query.Get("limit")
+	return p
+}
+
 // Resume makes the Pager start after cursor, a value After returned earlier,
 // so a sync interrupted at page n continues with page n+1. Call it before the
 // first Next; an empty cursor starts from the beginning.

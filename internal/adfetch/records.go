@@ -1,4 +1,4 @@
-package producers
+package adfetch
 
 import (
 	"time"
@@ -7,23 +7,22 @@ import (
 	"github.com/adstream/adstream/schemas"
 )
 
-func videoIDOf(c graph.Creative) string {
-	if c.VideoID != "" {
-		return c.VideoID
-	}
-	return c.ObjectStorySpec.VideoData.VideoID
+// Job names what the records belong to: a brand, a date range and the sync
+// job (or fallback fetch) that fetched them.
+type Job struct {
+	BrandID, StartDate, EndDate, SyncID string
 }
 
-// adRecord maps a Graph API ad and its creative onto the Ad record.
-func adRecord(req *schemas.SyncRequest, acct string, a fetchedAd, fetchedAt time.Time) *schemas.Ad {
+// AdRecord maps a Graph API ad and its creative onto the Ad record.
+func AdRecord(job Job, acct string, a Ad, fetchedAt time.Time) *schemas.Ad {
 	c := a.Creative
 	typ := schemas.CreativeType(graph.Classify(c))
 	rec := &schemas.Ad{
-		BrandID: req.BrandID, AdAccountID: acct, AdID: a.ID, CreativeID: c.ID,
+		BrandID: job.BrandID, AdAccountID: acct, AdID: a.ID, CreativeID: c.ID,
 		AdName: a.Name, AdStatus: a.Status, AdEffectiveStatus: a.EffectiveStatus,
 		CreativeType: typ, ThumbnailURL: firstNonEmpty(c.ThumbnailURL, c.ObjectStorySpec.VideoData.ImageURL, a.Video.Picture),
-		VideoID: videoIDOf(c), VideoSourceURL: a.Video.Source, VideoLengthSeconds: a.Video.Length,
-		UpdatedTime: a.UpdatedTime, FetchedAt: fetchedAt, SyncID: req.JobID,
+		VideoID: VideoID(c), VideoSourceURL: a.Video.Source, VideoLengthSeconds: a.Video.Length,
+		UpdatedTime: a.UpdatedTime, FetchedAt: fetchedAt, SyncID: job.SyncID,
 	}
 	switch typ {
 	case schemas.CreativeVideo:
@@ -45,19 +44,19 @@ func adRecord(req *schemas.SyncRequest, acct string, a fetchedAd, fetchedAt time
 	return rec
 }
 
-// insightRecord maps a level=ad insights row onto the AdInsight record; the
+// InsightRecord maps a level=ad insights row onto the AdInsight record; the
 // creative type and status come from the ad so aggregations can group by them.
-func insightRecord(req *schemas.SyncRequest, acct string, in graph.Insight, ad *schemas.Ad, fetchedAt time.Time) *schemas.AdInsight {
+func InsightRecord(job Job, acct string, in graph.Insight, ad *schemas.Ad, fetchedAt time.Time) *schemas.AdInsight {
 	return &schemas.AdInsight{
-		BrandID: req.BrandID, AdAccountID: acct, AdID: in.AdID,
-		StartDate: req.StartDate, EndDate: req.EndDate,
+		BrandID: job.BrandID, AdAccountID: acct, AdID: in.AdID,
+		StartDate: job.StartDate, EndDate: job.EndDate,
 		CreativeType: ad.CreativeType, AdEffectiveStatus: ad.AdEffectiveStatus,
 		SpendMicros: in.SpendMicros, RevenueMicros: in.RevenueMicros, Orders: in.Purchases,
 		Impressions: in.Impressions, Clicks: in.Clicks, Reach: in.Reach, Frequency: in.Frequency,
 		VideoViews: in.VideoViews, VideoPlays: in.VideoPlays, VideoThruplays: in.ThruPlays,
 		VideoP25: in.VideoP25, VideoP50: in.VideoP50, VideoP75: in.VideoP75, VideoP100: in.VideoP100,
 		PostEngagement: in.PostEngagement, FetchedAt: fetchedAt,
-		Version: schemas.VersionAt(fetchedAt), SyncID: req.JobID,
+		Version: schemas.VersionAt(fetchedAt), SyncID: job.SyncID,
 	}
 }
 
