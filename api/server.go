@@ -44,6 +44,7 @@ type Deps struct {
 	Queue    Queue
 	Log      *slog.Logger
 	Registry *prometheus.Registry // served at /metrics; the API's own metrics are registered on it
+	Fallback *Fallback            // live first-read fetch from the Graph API; nil disables it
 }
 
 type server struct {
