@@ -65,12 +65,16 @@ func devCommand() command {
 			}
 
 			reg := telemetry.NewRegistry()
-			apiDeps, closeAPI, err := apiDeps(ctx, s, log, reg)
+			gc, err := newGraphClient(s.Graph, log, reg) // one client: its metrics register once
+			if err != nil {
+				return err
+			}
+			apiDeps, closeAPI, err := apiDeps(ctx, s, log, reg, gc)
 			if err != nil {
 				return err
 			}
 			defer closeAPI()
-			pcfg, pdeps, closeProducer, err := producerDeps(ctx, s, log, reg)
+			pcfg, pdeps, closeProducer, err := producerDeps(ctx, s, log, reg, gc)
 			if err != nil {
 				return err
 			}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/adstream/adstream/api"
+	"github.com/adstream/adstream/internal/bus"
+	"github.com/adstream/adstream/internal/config"
+	"github.com/adstream/adstream/internal/graph"
+	"github.com/adstream/adstream/internal/telemetry"
+)
+
+func apiCommand() command {
+	return command{summary: "serve the REST API (reads ClickHouse, queues syncs on Kafka)",
+		run: func(ctx context.Context, e *config.Env, io stdio) error {
+			s := settings{ClickHouse: config.LoadClickHouse(e), Kafka: config.LoadKafka(e), Graph: config.LoadGraph(e),
+				Telemetry: config.LoadTelemetry(e, ""), Sync: config.LoadSync(e), HTTPAddr: loadHTTPAddr(e), Topics: config.LoadTopics(e)}
+			requireBrokers(e, s.Kafka)
+			if err := e.Check(); err != nil {
+				return err
+			}
+			log := telemetry.NewLogger(io.err, s.Telemetry)
+			reg := telemetry.NewRegistry()
+			var err error
+			var gc *graph.Client
+			if s.Graph.URL != "" && s.Sync.TokenKey != "" {
+				if gc, err = newGraphClient(s.Graph, log, reg); err != nil {
+					return err
+				}
+			} else {
+				log.Info("live first-read fallback off: it needs ADSTREAM_GRAPH_URL and ADSTREAM_TOKEN_KEY")
+			}
+			deps, cleanup, err := apiDeps(ctx, s, log, reg, gc)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			return api.Run(ctx, api.Config{Addr: s.HTTPAddr}, deps)
+		}}
+}
+
+// apiDeps opens what the API needs; cleanup closes it after the API stopped.
+
+// apiDeps opens what the API needs; cleanup closes it after the API stopped.
+// With a Graph client (and the token key) the live first-read fallback is on.
+func apiDeps(ctx context.Context, s settings, log *slog.Logger, reg *prometheus.Registry, gc *graph.Client) (api.Deps, func(), error) {
+	st, conn, err := openStore(ctx, s.ClickHouse, log)
+	if err != nil {
+		return api.Deps{}, nil, err
+	}
+	codec, err := newCodec(ctx, s.Kafka)
+	if err != nil {
+		conn.Close()
+		return api.Deps{}, nil, err
+	}
+	cl, err := bus.NewClient(s.Kafka.Brokers, log)
+	if err != nil {
+		conn.Close()
+		return api.Deps{}, nil, err
+	}
+	deps := api.Deps{Store: st, Queue: bus.NewSyncQueue(cl, s.Topics.SyncRequests, codec), Log: log, Registry: reg}
+	if gc != nil {
+		box, err := newTokenBox(s.Sync.TokenKey)
+		if err != nil {
+			cl.Close()
+			conn.Close()
+			return api.Deps{}, nil, err
+		}
+		deps.Fallback = &api.Fallback{Graph: gc, Tokens: box, Writer: st}
+	}
+	return deps, func() { cl.Close(); conn.Close() }, nil
+}

@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/adstream/adstream/consumers"
+	"github.com/adstream/adstream/internal/config"
+	"github.com/adstream/adstream/internal/telemetry"
+)
+
+func consumerCommand() command {
+	return command{summary: "move records from Kafka into ClickHouse in batches",
+		run: func(ctx context.Context, e *config.Env, io stdio) error {
+			s := settings{ClickHouse: config.LoadClickHouse(e), Kafka: config.LoadKafka(e),
+				Telemetry: config.LoadTelemetry(e, "127.0.0.1:9102"), Topics: config.LoadTopics(e)}
+			batch := loadBatch(e)
+			requireBrokers(e, s.Kafka)
+			if err := e.Check(); err != nil {
+				return err
+			}
+			log := telemetry.NewLogger(io.err, s.Telemetry)
+			reg := telemetry.NewRegistry()
+			cfg, deps, cleanup, err := consumerDeps(ctx, s, batch, log, reg)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			return withMetrics(ctx, s.Telemetry.MetricsAddr, reg, func(ctx context.Context) error {
+				return consumers.Run(ctx, cfg, deps)
+			})
+		}}
+}
+
+func loadBatch(e *config.Env) consumers.Config {
+	return consumers.Config{
+		BatchRows:  e.Int("ADSTREAM_BATCH_ROWS", 5000, 1, "consumer: insert when this many records are pending"),
+		FlushEvery: e.Duration("ADSTREAM_FLUSH_INTERVAL", time.Second, "consumer: or when the oldest pending record is this old"),
+	}
+}
+
+func consumerDeps(ctx context.Context, s settings, batch consumers.Config, log *slog.Logger, reg prometheus.Registerer) (consumers.Config, consumers.Deps, func(), error) {
+	st, conn, err := openStore(ctx, s.ClickHouse, log)
+	if err != nil {
+		return consumers.Config{}, consumers.Deps{}, nil, err
+	}
+	codec, err := newCodec(ctx, s.Kafka)
+	if err != nil {
+		conn.Close()
+		return consumers.Config{}, consumers.Deps{}, nil, err
+	}
+	batch.Brokers, batch.Topics, batch.Group = s.Kafka.Brokers, s.Topics, s.Kafka.GroupPrefix+"-consumers"
+	return batch, consumers.Deps{Sink: st, Codec: codec, Log: log, Metrics: reg}, func() { conn.Close() }, nil
+}
+
+// withMetrics runs fn and a /metrics server side by side; when either ends,
+// the other is stopped and awaited.

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/adstream/adstream/internal/config"
+	"github.com/adstream/adstream/internal/graph"
+	"github.com/adstream/adstream/internal/telemetry"
+	"github.com/adstream/adstream/producers"
+)
+
+func producerCommand() command {
+	return command{summary: "run sync jobs: page the Graph API and publish records to Kafka",
+		run: func(ctx context.Context, e *config.Env, io stdio) error {
+			s := settings{ClickHouse: config.LoadClickHouse(e), Kafka: config.LoadKafka(e), Graph: config.LoadGraph(e),
+				Telemetry: config.LoadTelemetry(e, "127.0.0.1:9101"), Sync: config.LoadSync(e), Topics: config.LoadTopics(e)}
+			requireBrokers(e, s.Kafka)
+			requireTokenKey(e, s.Sync)
+			if s.Graph.URL == "" && !e.Help {
+				e.Fail("ADSTREAM_GRAPH_URL", "is required (only `adstream dev` serves graphsim by itself)")
+			}
+			if err := e.Check(); err != nil {
+				return err
+			}
+			log := telemetry.NewLogger(io.err, s.Telemetry)
+			reg := telemetry.NewRegistry()
+			gc, err := newGraphClient(s.Graph, log, reg)
+			if err != nil {
+				return err
+			}
+			cfg, deps, cleanup, err := producerDeps(ctx, s, log, reg, gc)
+			if err != nil {
+				return err
+			}
+			defer cleanup()
+			return withMetrics(ctx, s.Telemetry.MetricsAddr, reg, func(ctx context.Context) error {
+				return producers.Run(ctx, cfg, deps)
+			})
+		}}
+}
+
+func producerDeps(ctx context.Context, s settings, log *slog.Logger, reg prometheus.Registerer, gc *graph.Client) (producers.Config, producers.Deps, func(), error) {
+	st, conn, err := openStore(ctx, s.ClickHouse, log)
+	if err != nil {
+		return producers.Config{}, producers.Deps{}, nil, err
+	}
+	fail := func(err error) (producers.Config, producers.Deps, func(), error) {
+		conn.Close()
+		return producers.Config{}, producers.Deps{}, nil, err
+	}
+	codec, err := newCodec(ctx, s.Kafka)
+	if err != nil {
+		return fail(err)
+	}
+	box, err := newTokenBox(s.Sync.TokenKey)
+	if err != nil {
+		return fail(err)
+	}
+	cfg := producers.Config{Brokers: s.Kafka.Brokers, Topics: s.Topics, Group: s.Kafka.GroupPrefix + "-producers"}
+	deps := producers.Deps{Brands: st, Graph: gc, Tokens: box, Codec: codec, Log: log, Metrics: reg}
+	return cfg, deps, func() { conn.Close() }, nil
+}
