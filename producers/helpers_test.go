@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,6 +52,21 @@ type env struct {
 	brand   graphsim.Brand // graphsim's first brand, "demo"
 	brands  *memBrands
 	box     *tokenbox.Box
+	failing *failingCodec // the producer's codec; can be told to fail insights
+}
+
+// failingCodec is the real codec, failing to encode AdInsight records while
+// failInsights is set, as a broken schema or serializer would.
+type failingCodec struct {
+	schemas.Codec
+	failInsights atomic.Bool
+}
+
+func (c *failingCodec) Encode(v any) ([]byte, error) {
+	if _, ok := v.(*schemas.AdInsight); ok && c.failInsights.Load() {
+		return nil, errors.New("encoder broken")
+	}
+	return c.Codec.Encode(v)
 }
 
 // newEnv starts a broker, a graphsim world of two accounts of 300 ads and,
@@ -80,7 +96,7 @@ func newEnv(t *testing.T) *env {
 	}
 	e := &env{
 		brokers: c.ListenAddrs(), topics: topicsFor(t), codec: codec,
-		sim: sim, simURL: srv.URL, brand: sim.Brands()[0], box: box,
+		sim: sim, simURL: srv.URL, brand: sim.Brands()[0], box: box, failing: &failingCodec{Codec: codec},
 	}
 	e.brands = &memBrands{m: map[string]store.Brand{e.brand.BrandID: {
 		BrandID: e.brand.BrandID, Name: "Demo", TokenCiphertext: box.Seal(e.brand.AccessToken), AdAccountIDs: e.brand.AdAccountIDs,
@@ -110,7 +126,7 @@ func newEnv(t *testing.T) *env {
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg := producers.Config{Brokers: e.brokers, Topics: e.topics, Group: "producers-" + t.Name(), RetryBackoff: 10 * time.Millisecond}
 	go func() {
-		done <- producers.Run(runCtx, cfg, producers.Deps{Brands: e.brands, Graph: gc, Tokens: box, Codec: codec, Log: log})
+		done <- producers.Run(runCtx, cfg, producers.Deps{Brands: e.brands, Graph: gc, Tokens: box, Codec: e.failing, Log: log})
 	}()
 	t.Cleanup(func() {
 		stop()

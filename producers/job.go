@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -18,6 +19,9 @@ type worker struct {
 	deps    Deps
 	cl      *kgo.Client
 	metrics *metrics
+
+	mu         sync.Mutex
+	produceErr error // first encode or delivery failure since the job's attempt began
 }
 
 // jobResult counts what a job published.
@@ -38,6 +42,7 @@ func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog
 		return res, fmt.Errorf("brand %s token: %w", req.BrandID, err)
 	}
 	tok := graph.Token(plain)
+	w.takeProduceErr() // a new attempt starts clean
 	w.publishEvent(ctx, req, schemas.SyncStarted, res, "")
 	for _, acct := range brand.AdAccountIDs {
 		if err := w.syncAccount(ctx, req, tok, acct, &res); err != nil {
@@ -46,6 +51,10 @@ func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog
 	}
 	if err := w.cl.Flush(ctx); err != nil {
 		return res, fmt.Errorf("flush: %w", err)
+	}
+	// COMPLETED promises every record is in Kafka: a lost one fails the attempt.
+	if err := w.takeProduceErr(); err != nil {
+		return res, fmt.Errorf("publish records: %w", err)
 	}
 	w.publishEvent(ctx, req, schemas.SyncCompleted, res, "")
 	w.flush(ctx, log)
@@ -86,21 +95,38 @@ func (w *worker) syncAccount(ctx context.Context, req *schemas.SyncRequest, tok 
 	return nil
 }
 
-// produce publishes asynchronously; a delivery failure is counted and logged,
-// and the job's final Flush reports that the job did not complete cleanly.
+// produce publishes asynchronously; an encode or delivery failure is kept
+// and fails the job's attempt when it flushes.
 func (w *worker) produce(ctx context.Context, topic string, key []byte, v any) {
 	val, err := w.deps.Codec.Encode(v)
 	if err != nil {
-		w.deps.Log.Error("encode record", "topic", topic, "err", err)
+		w.noteProduceErr(fmt.Errorf("encode %s record: %w", topic, err))
 		return
 	}
 	w.cl.Produce(ctx, &kgo.Record{Topic: topic, Key: key, Value: val}, func(r *kgo.Record, err error) {
 		if err != nil {
-			w.deps.Log.Error("produce record", "topic", r.Topic, "err", err)
+			w.noteProduceErr(fmt.Errorf("deliver to %s: %w", r.Topic, err))
 			return
 		}
 		w.metrics.published.WithLabelValues(r.Topic).Inc()
 	})
+}
+
+func (w *worker) noteProduceErr(err error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.produceErr == nil {
+		w.produceErr = err
+	}
+}
+
+// takeProduceErr returns the first failure since the last call and clears it.
+func (w *worker) takeProduceErr() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	err := w.produceErr
+	w.produceErr = nil
+	return err
 }
 
 func (w *worker) publishEvent(ctx context.Context, req *schemas.SyncRequest, typ schemas.SyncEventType, res jobResult, errText string) {

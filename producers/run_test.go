@@ -296,3 +296,23 @@ func TestProducerRetriesFailedAttempts(t *testing.T) {
 		})
 	}
 }
+
+// A job that could not put every record in Kafka must not claim COMPLETED:
+// the consumers would rebuild aggregates over a partial range.
+func TestProducerFailsJobWhenRecordsAreLost(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
+	defer cancel()
+	e := newEnv(t)
+	e.failing.failInsights.Store(true)
+	e.enqueue(ctx, t, request("job-lossy", e.brand.BrandID))
+	evs := e.waitJob(ctx, t, "job-lossy")
+	last := evs[len(evs)-1]
+	if last.Type != schemas.SyncFailed || !strings.Contains(last.Error, "encoder broken") {
+		t.Fatalf("job ended %s with error %q; want FAILED naming the encode failure", last.Type, last.Error)
+	}
+	for _, ev := range evs {
+		if ev.Type == schemas.SyncCompleted {
+			t.Fatal("a COMPLETED event was published for a job that lost records")
+		}
+	}
+}
