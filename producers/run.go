@@ -32,6 +32,9 @@ type Config struct {
 	// RetryBackoff is the wait before the second attempt, doubled for each
 	// further one (default 5s).
 	RetryBackoff time.Duration
+	// Refresh schedules periodic REFRESH jobs when its Interval is set and
+	// Deps.Jobs is given.
+	Refresh SchedulerConfig
 }
 
 // Brands looks up the registry entry of a brand.
@@ -47,6 +50,7 @@ type Deps struct {
 	Codec   schemas.Codec
 	Log     *slog.Logger
 	Metrics prometheus.Registerer
+	Jobs    Jobs // sync job history, for the refresh scheduler; nil runs none
 }
 
 // Run consumes sync requests as a member of cfg.Group until ctx ends. Each
@@ -77,6 +81,14 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		return err
 	}
 	w := &worker{cfg: cfg, deps: deps, cl: cl, metrics: newMetrics(deps.Metrics)}
+	if cfg.Refresh.Interval > 0 && deps.Jobs != nil {
+		sched := &Scheduler{Config: cfg.Refresh, Jobs: deps.Jobs, Queue: bus.NewSyncQueue(cl, cfg.Topics.SyncRequests, deps.Codec), Log: deps.Log}
+		schedCtx, stopSched := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); _ = sched.Run(schedCtx) }()
+		// Stop the scheduler before the client it publishes through closes.
+		defer func() { stopSched(); <-done }()
+	}
 	deps.Log.Info("producer started", "group", cfg.Group, "topic", cfg.Topics.SyncRequests)
 	for {
 		fetches := cl.PollRecords(ctx, 1)

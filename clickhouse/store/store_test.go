@@ -172,3 +172,30 @@ func TestBrandRegistry(t *testing.T) {
 		t.Fatalf("brand = %+v, %v; want the second version", got, err)
 	}
 }
+
+func TestSyncedRangesListsCompletedRanges(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Second)
+	ev := func(job, brand, start string, typ schemas.SyncEventType, at time.Time) *schemas.SyncEvent {
+		return &schemas.SyncEvent{JobID: job, BrandID: brand, StartDate: start, EndDate: "2026-11-30", Kind: schemas.SyncKindFull, Type: typ, At: at}
+	}
+	err := st.InsertSyncEvents(ctx, []*schemas.SyncEvent{
+		ev("j1", "b1", "2026-11-01", schemas.SyncCompleted, now.Add(-time.Hour)),
+		ev("j2", "b1", "2026-11-01", schemas.SyncCompleted, now.Add(-2*time.Hour)),     // same range twice
+		ev("j3", "b2", "2026-11-10", schemas.SyncFailed, now.Add(-time.Hour)),          // never completed
+		ev("j4", "b3", "2026-10-01", schemas.SyncCompleted, now.Add(-40*24*time.Hour)), // too old
+		ev("j5", "b4", "2026-11-15", schemas.SyncCompleted, now.Add(-time.Minute)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.SyncedRanges(ctx, now.Add(-30*24*time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Range{{BrandID: "b1", StartDate: "2026-11-01", EndDate: "2026-11-30"}, {BrandID: "b4", StartDate: "2026-11-15", EndDate: "2026-11-30"}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("ranges = %v, want %v", got, want)
+	}
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -16,7 +17,8 @@ func producerCommand() command {
 	return command{summary: "run sync jobs: page the Graph API and publish records to Kafka",
 		run: func(ctx context.Context, e *config.Env, io stdio) error {
 			s := settings{ClickHouse: config.LoadClickHouse(e), Kafka: config.LoadKafka(e), Graph: config.LoadGraph(e),
-				Telemetry: config.LoadTelemetry(e, "127.0.0.1:9101"), Sync: config.LoadSync(e), Topics: config.LoadTopics(e)}
+				Telemetry: config.LoadTelemetry(e, "127.0.0.1:9101"), Sync: config.LoadSync(e), Topics: config.LoadTopics(e),
+				RefreshInterval: loadRefreshInterval(e)}
 			requireBrokers(e, s.Kafka)
 			requireTokenKey(e, s.Sync)
 			if s.Graph.URL == "" && !e.Help {
@@ -42,6 +44,10 @@ func producerCommand() command {
 		}}
 }
 
+func loadRefreshInterval(e *config.Env) time.Duration {
+	return e.Duration("ADSTREAM_REFRESH_INTERVAL", 6*time.Hour, "producer: refresh every range synced in the last 30 days when its last sync is this old")
+}
+
 func producerDeps(ctx context.Context, s settings, log *slog.Logger, reg prometheus.Registerer, gc *graph.Client) (producers.Config, producers.Deps, func(), error) {
 	st, conn, err := openStore(ctx, s.ClickHouse, log)
 	if err != nil {
@@ -59,7 +65,8 @@ func producerDeps(ctx context.Context, s settings, log *slog.Logger, reg prometh
 	if err != nil {
 		return fail(err)
 	}
-	cfg := producers.Config{Brokers: s.Kafka.Brokers, Topics: s.Topics, Group: s.Kafka.GroupPrefix + "-producers"}
-	deps := producers.Deps{Brands: st, Graph: gc, Tokens: box, Codec: codec, Log: log, Metrics: reg}
+	cfg := producers.Config{Brokers: s.Kafka.Brokers, Topics: s.Topics, Group: s.Kafka.GroupPrefix + "-producers",
+		Refresh: producers.SchedulerConfig{Interval: s.RefreshInterval}}
+	deps := producers.Deps{Brands: st, Graph: gc, Tokens: box, Codec: codec, Log: log, Metrics: reg, Jobs: st}
 	return cfg, deps, func() { conn.Close() }, nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/adstream/adstream/internal/config"
 )
 
@@ -14,6 +16,8 @@ type settings struct {
 	Sync       config.Sync
 	HTTPAddr   string
 	Topics     config.Topics
+	// RefreshInterval is how often the producer's scheduler refreshes synced ranges.
+	RefreshInterval time.Duration
 }
 
 func loadHTTPAddr(e *config.Env) string {
