@@ -74,7 +74,7 @@ var SortColumns = map[string]string{
 	"frequency":   "frequency",
 	"ctr":         "if(impressions = 0, 0, clicks / impressions)",
 	"cpc":         "if(clicks = 0, 0, spend_micros / clicks)",
-	"cpp":         "if(orders = 0, 0, spend_micros / orders)",
+	"cpp":         "if(reach = 0, 0, spend_micros / reach)",
 	"roas":        "if(spend_micros = 0, 0, revenue_micros / spend_micros)",
 	"hook_rate":   "if(impressions = 0, 0, video_views / impressions)",
 	"ad_id":       "ad_id",
