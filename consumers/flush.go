@@ -36,6 +36,9 @@ func (c *consumer) flush(ctx context.Context) error {
 	c.metrics.inserted.WithLabelValues("ad_insights").Add(float64(len(b.insights)))
 	c.metrics.inserted.WithLabelValues("sync_events").Add(float64(len(b.events)))
 	c.metrics.flushSeconds.Observe(time.Since(start).Seconds())
+	if c.agg != nil {
+		c.agg.note(b.events) // stored and committed: their completions may now be aggregated
+	}
 	c.deps.Log.Debug("batch flushed", "rows", b.len(), "ads", len(b.ads), "insights", len(b.insights), "events", len(b.events))
 	c.pending = batch{}
 	return nil

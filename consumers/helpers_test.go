@@ -364,7 +364,7 @@ func startConsumerCtx(parent context.Context, t *testing.T, k *kafka, cfg consum
 	c := &consumer{cancel: cancel, done: make(chan error, 1)}
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	go func() {
-		c.done <- consumers.Run(ctx, cfg, consumers.Deps{Sink: sink, Codec: codec, Log: log, Metrics: reg})
+		c.done <- consumers.Run(ctx, cfg, consumers.Deps{Sink: sink, Aggregates: aggregatesOf(sink), Codec: codec, Log: log, Metrics: reg})
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -400,4 +400,11 @@ func newCodec(t *testing.T) schemas.Codec {
 		t.Fatalf("serde: %v", err)
 	}
 	return s
+}
+
+// aggregatesOf is the sink when it also maintains aggregations (the real
+// store does; the fakes do not).
+func aggregatesOf(sink consumers.Sink) consumers.Aggregates {
+	a, _ := sink.(consumers.Aggregates)
+	return a
 }

@@ -34,10 +34,13 @@ type Sink interface {
 
 // Deps are the consumer's collaborators, built by cmd/adstream.
 type Deps struct {
-	Sink    Sink
-	Codec   schemas.Codec
-	Log     *slog.Logger
-	Metrics prometheus.Registerer
+	Sink Sink
+	// Aggregates, when set, rebuilds a range's aggregations once a completed
+	// job's records are stored (see aggregate.go); nil maintains none.
+	Aggregates Aggregates
+	Codec      schemas.Codec
+	Log        *slog.Logger
+	Metrics    prometheus.Registerer
 }
 
 // Run consumes the ads, insights and sync-events topics as a member of
@@ -71,6 +74,10 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		return err
 	}
 	c := &consumer{cfg: cfg, deps: deps, cl: cl, metrics: newMetrics(deps.Metrics)}
+	if deps.Aggregates != nil {
+		c.agg = newAggregator(deps.Aggregates, deps.Log, cfg.FlushEvery, deps.Metrics)
+		c.agg.recover(ctx)
+	}
 	deps.Log.Info("consumer started", "group", cfg.Group, "batch_rows", cfg.BatchRows, "flush_every", cfg.FlushEvery)
 	return c.loop(ctx)
 }
@@ -81,6 +88,7 @@ type consumer struct {
 	cl      *kgo.Client
 	metrics *metrics
 	pending batch
+	agg     *aggregator // nil: no aggregations to maintain
 }
 
 func (c *consumer) loop(ctx context.Context) error {
@@ -108,17 +116,23 @@ func (c *consumer) loop(ctx context.Context) error {
 		})
 		c.metrics.pending.Set(float64(c.pending.len()))
 		stopping := ctx.Err() != nil
+		flushed := false
 		if c.pending.len() >= c.cfg.BatchRows || time.Since(c.pending.started) >= c.cfg.FlushEvery || stopping {
 			// Shutdown still flushes: a fresh context bounded by a grace period.
 			fctx, fcancel := ctx, context.CancelFunc(func() {})
 			if stopping {
 				fctx, fcancel = context.WithTimeout(context.Background(), 30*time.Second)
 			}
+			flushed = !c.pending.empty()
 			err := c.flush(fctx)
 			fcancel()
 			if err != nil {
 				return err
 			}
+		}
+		// Owed rebuilds wait until shutdown's flush is done; a restart recovers them.
+		if c.agg != nil && !stopping {
+			c.agg.check(ctx, flushed)
 		}
 		// A rebalance must wait for the pending batch: partitions revoked
 		// with records still pending would be read again by their new owner.

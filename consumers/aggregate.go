@@ -1,0 +1,139 @@
+package consumers
+
+// Aggregations are rebuilt when a sync job's records are all stored, which
+// the consumer cannot see from any one record: the COMPLETED SyncEvent
+// travels on its own topic and partition, ahead of or behind the job's ads
+// and insights, which other partitions (possibly other consumer instances)
+// insert. So a consumer keeps the newest completed job of each range it saw
+// complete as pending and, after each flush (and at least every FlushEvery
+// while any is pending), asks ClickHouse whether the job's distinct ads
+// reached the published_insights of its completion; then it rebuilds the
+// range's aggregations from the deduplicated state and drops the job. A
+// rebuild is idempotent, so redelivered COMPLETED events only cost a rebuild.
+//
+// A consumer that stops between a completion and its rebuild loses its
+// pending set; on start every consumer asks the store for completed jobs of
+// the last recoverWindow whose range's newest aggregation was not built for
+// them, and takes them back as pending. A newer completion of the same range
+// replaces an older pending job (its rows may be merged away by the newer
+// job's, so it might never look complete). A job that does not look complete
+// within giveUpAfter (records lost, or replaced by a newer job still running)
+// is rebuilt anyway, from whatever is stored, with a warning.
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/adstream/adstream/clickhouse/store"
+	"github.com/adstream/adstream/schemas"
+)
+
+// Aggregates rebuilds the per-range aggregations; clickhouse/store implements it.
+type Aggregates interface {
+	JobStored(ctx context.Context, r store.Range, jobID string, published int64) (bool, error)
+	RebuildAggregations(ctx context.Context, r store.Range, jobID string) (uint64, error)
+	UnaggregatedJobs(ctx context.Context, since time.Time) ([]store.CompletedJob, error)
+}
+
+const (
+	recoverWindow = 7 * 24 * time.Hour
+	giveUpAfter   = 10 * time.Minute
+)
+
+type pendingJob struct {
+	job         string
+	published   int64
+	completedAt time.Time
+	since       time.Time // when this consumer started waiting
+}
+
+// aggregator holds the completed jobs whose rebuild is owed. It is used only
+// from the consumer's loop goroutine.
+type aggregator struct {
+	agg       Aggregates
+	log       *slog.Logger
+	every     time.Duration
+	pending   map[store.Range]pendingJob
+	lastCheck time.Time
+	rebuilds  prometheus.Counter
+}
+
+func newAggregator(agg Aggregates, log *slog.Logger, every time.Duration, reg prometheus.Registerer) *aggregator {
+	a := &aggregator{agg: agg, log: log, every: every, pending: map[store.Range]pendingJob{},
+		rebuilds: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "adstream_consumer_aggregation_rebuilds_total", Help: "Range aggregations rebuilt after a sync job's records were stored.",
+		})}
+	if reg != nil {
+		reg.MustRegister(a.rebuilds)
+	}
+	return a
+}
+
+// recover takes back the rebuilds a stopped consumer still owed. Failing to
+// ask is logged, not fatal: it only delays aggregations until the next job.
+func (a *aggregator) recover(ctx context.Context) {
+	jobs, err := a.agg.UnaggregatedJobs(ctx, time.Now().Add(-recoverWindow))
+	if err != nil {
+		a.log.Warn("find unaggregated jobs", "err", err)
+		return
+	}
+	for _, j := range jobs {
+		a.want(j.Range, j.JobID, j.PublishedInsights, j.CompletedAt)
+	}
+	if len(jobs) > 0 {
+		a.log.Info("aggregations owed after restart", "jobs", len(jobs))
+	}
+}
+
+// note records the completions among events, which are stored.
+func (a *aggregator) note(events []*schemas.SyncEvent) {
+	for _, e := range events {
+		if e.Type == schemas.SyncCompleted {
+			a.want(store.Range{BrandID: e.BrandID, StartDate: e.StartDate, EndDate: e.EndDate}, e.JobID, e.PublishedInsights, e.At)
+		}
+	}
+}
+
+func (a *aggregator) want(r store.Range, job string, published int64, at time.Time) {
+	if old, ok := a.pending[r]; ok && old.completedAt.After(at) {
+		return
+	}
+	a.pending[r] = pendingJob{job: job, published: published, completedAt: at, since: time.Now()}
+}
+
+// check rebuilds the ranges whose pending job is stored, when something was
+// just flushed or every a.every otherwise. Errors are logged and the job
+// stays pending for the next check.
+func (a *aggregator) check(ctx context.Context, flushed bool) {
+	if len(a.pending) == 0 || (!flushed && time.Since(a.lastCheck) < a.every) {
+		return
+	}
+	a.lastCheck = time.Now()
+	for r, p := range a.pending {
+		if ctx.Err() != nil {
+			return
+		}
+		stored, err := a.agg.JobStored(ctx, r, p.job, p.published)
+		if err != nil {
+			a.log.Warn("check job stored", "brand", r.BrandID, "job", p.job, "err", err)
+			continue
+		}
+		if !stored {
+			if time.Since(p.since) < giveUpAfter {
+				continue
+			}
+			a.log.Warn("job records incomplete, aggregating what is stored", "brand", r.BrandID, "job", p.job,
+				"published", p.published, "waited", time.Since(p.since).Round(time.Second))
+		}
+		if _, err := a.agg.RebuildAggregations(ctx, r, p.job); err != nil {
+			a.log.Warn("rebuild aggregations", "brand", r.BrandID, "job", p.job, "err", err)
+			continue
+		}
+		a.rebuilds.Inc()
+		a.log.Debug("aggregations rebuilt", "brand", r.BrandID, "job", p.job, "start", r.StartDate, "end", r.EndDate)
+		delete(a.pending, r)
+	}
+}
