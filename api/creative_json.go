@@ -17,7 +17,8 @@ type CarouselImage struct {
 
 // CreativeJSON is one creative in the seed's Creative shape. Ratios are
 // derived from the stored sums: ctr, hook_rate, engagementRate and the
-// video rates are percentages of impressions.
+// video rates are percentages of impressions; cpp is the Graph API's
+// (spend per 1,000 people reached), like the aggregations' avg_cpp.
 type CreativeJSON struct {
 	BrandID           string          `json:"brandId"`
 	AdID              string          `json:"ad_id"`
@@ -86,7 +87,7 @@ func creativeJSON(r store.Range, c store.Creative) CreativeJSON {
 		VideoID: c.VideoID, VideoSourceURL: c.VideoSourceURL, VideoLength: c.VideoLengthSeconds,
 		CarouselImages: cards,
 		Spend:          spend, CTR: pct(c.Clicks, c.Impressions), CPC: ratio(spend, float64(c.Clicks)),
-		CPP: ratio(spend, float64(c.Orders)), Clicks: c.Clicks, ROAS: ratio(revenue, spend), Orders: c.Orders,
+		CPP: ratio(spend*1000, float64(c.Reach)), Clicks: c.Clicks, ROAS: ratio(revenue, spend), Orders: c.Orders,
 		HookRate: pct(c.VideoViews, c.Impressions), Impressions: c.Impressions, Reach: c.Reach,
 		VideoViews: c.VideoViews, Revenue: revenue, EngagementRate: pct(c.PostEngagement, c.Impressions),
 		Frequency:       c.Frequency,

@@ -78,12 +78,12 @@ func TestListCreativesResponse(t *testing.T) {
 		"thumbnail_url":  "https://cdn.example/t.jpg",
 		"spend":          14.35,
 		"revenue":        43.05,
-		"ctr":            2.5,   // 50 / 2000 * 100
-		"cpc":            0.287, // 14.35 / 50
-		"cpp":            2.05,  // 14.35 / 7
-		"roas":           3.0,   // 43.05 / 14.35
-		"hook_rate":      20.0,  // 400 / 2000 * 100
-		"engagementRate": 4.0,   // 80 / 2000 * 100
+		"ctr":            2.5,      // 50 / 2000 * 100
+		"cpc":            0.287,    // 14.35 / 50
+		"cpp":            9.566667, // 14.35 / 1500 reached * 1000
+		"roas":           3.0,      // 43.05 / 14.35
+		"hook_rate":      20.0,     // 400 / 2000 * 100
+		"engagementRate": 4.0,      // 80 / 2000 * 100
 		"clicks":         50.0, "orders": 7.0, "impressions": 2000.0, "video_views": 400.0,
 		"frequency":               1.33,
 		"video_p25_watched":       300.0,

@@ -25,6 +25,9 @@ type Store interface {
 	ListCreatives(ctx context.Context, q store.ListQuery) ([]store.Creative, error)
 	LatestJob(ctx context.Context, r store.Range) (store.SyncJob, error)
 	RecordQueued(ctx context.Context, r store.Range, jobID string, kind schemas.SyncKind, at time.Time) error
+	Aggregations(ctx context.Context, q store.AggregationQuery) (store.Aggregation, error)
+	RebuildAggregations(ctx context.Context, r store.Range, jobID string) (uint64, error)
+	DeleteRange(ctx context.Context, r store.Range) (int64, error)
 	Ping(ctx context.Context) error
 }
 
@@ -72,7 +75,9 @@ func New(deps Deps) *fiber.App {
 	g.Post("/sync/:brandId", s.startSync(schemas.SyncKindFull))
 	g.Get("/sync/status/:brandId", s.syncStatus)
 	g.Post("/refresh/:brandId", s.startSync(schemas.SyncKindRefresh))
+	g.Get("/:brandId/aggregations", s.getAggregations)
 	g.Get("/:brandId", s.listCreatives)
+	g.Delete("/:brandId", s.deleteCreatives)
 	app.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, fmt.Sprintf("no route %s %s", c.Method(), c.Path()))
 	})

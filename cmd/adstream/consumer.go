@@ -53,7 +53,7 @@ func consumerDeps(ctx context.Context, s settings, batch consumers.Config, log *
 		return consumers.Config{}, consumers.Deps{}, nil, err
 	}
 	batch.Brokers, batch.Topics, batch.Group = s.Kafka.Brokers, s.Topics, s.Kafka.GroupPrefix+"-consumers"
-	return batch, consumers.Deps{Sink: st, Codec: codec, Log: log, Metrics: reg}, func() { conn.Close() }, nil
+	return batch, consumers.Deps{Sink: st, Aggregates: st, Codec: codec, Log: log, Metrics: reg}, func() { conn.Close() }, nil
 }
 
 // withMetrics runs fn and a /metrics server side by side; when either ends,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -103,6 +104,123 @@ func TestDevPipelineEndToEnd(t *testing.T) {
 			ads, spend, clicks, truth.TotalAds, truth.TotalSpendMicros, truth.TotalClicks)
 	}
 	t.Logf("%d ads stored and equal to what graphsim served", len(stored))
+
+	// The aggregations the consumer rebuilt for the sync equal graphsim's
+	// ground truth, for every creative type, to the micro-unit.
+	var st struct{ JobID string }
+	getJSON(t, api+"/api/creatives/sync/status/demo?"+q, &st)
+	first := checkAggregations(t, api, "http://"+simAddr, q, st.JobID)
+
+	// A refresh after the simulated clock moved restates recent days; the
+	// aggregation follows the new truth without counting any ad twice.
+	if code := post(t, "http://"+simAddr+"/_sim/clock?advance=24h", ""); code != http.StatusOK {
+		t.Fatalf("advance graphsim clock: HTTP %d", code)
+	}
+	var refresh struct{ JobID string }
+	if code := postJSON(t, api+"/api/creatives/refresh/demo", `{"startDate":"`+demoStart+`","endDate":"`+demoEnd+`"}`, &refresh); code != http.StatusOK || refresh.JobID == "" || refresh.JobID == st.JobID {
+		t.Fatalf("refresh: HTTP %d, job %q", code, refresh.JobID)
+	}
+	waitFor(t, 90*time.Second, "the refresh to complete", func() bool {
+		var js struct{ JobID, Status string }
+		return getJSON(t, api+"/api/creatives/sync/status/demo?"+q, &js) == http.StatusOK && js.JobID == refresh.JobID && js.Status == "completed"
+	})
+	second := checkAggregations(t, api, "http://"+simAddr, q, refresh.JobID)
+	if first == second {
+		t.Errorf("the refresh changed no total (%+v): the clock advance did not restate the range, the check proves nothing", first)
+	}
+}
+
+// aggTotals are the integer totals compared between the aggregation endpoint
+// and graphsim's ground truth.
+type aggTotals struct {
+	TotalAds              int64 `json:"total_ads"`
+	TotalSpendMicros      int64 `json:"total_spend_micros"`
+	TotalRevenueMicros    int64 `json:"total_revenue_micros"`
+	TotalOrders           int64 `json:"total_orders"`
+	TotalImpressions      int64 `json:"total_impressions"`
+	TotalClicks           int64 `json:"total_clicks"`
+	TotalVideoViews       int64 `json:"total_video_views"`
+	TotalVideoP25Watched  int64 `json:"total_video_p25_watched"`
+	TotalVideoP50Watched  int64 `json:"total_video_p50_watched"`
+	TotalVideoP100Watched int64 `json:"total_video_p100_watched"`
+}
+
+// checkAggregations waits until the aggregation endpoint answers from the
+// rebuild of job, then checks it against the truth for all and each type;
+// it returns the totals of all.
+func checkAggregations(t *testing.T, api, sim, q, job string) aggTotals {
+	t.Helper()
+	type resp struct {
+		JobID        string    `json:"jobId"`
+		CreativeType string    `json:"creative_type"`
+		Aggregations aggTotals `json:"aggregations"`
+	}
+	// Ratios are floats summed in another order than graphsim's: compared
+	// to 1e-5, after the integers they derive from compared exactly.
+	type ratios struct {
+		Aggregations map[string]float64 `json:"aggregations"`
+	}
+	ratioKeys := []string{"weighted_avg_ctr", "weighted_avg_cpc", "weighted_avg_cpp", "weighted_avg_roas", "avg_ctr", "avg_cpc", "avg_cpp", "avg_roas"}
+	waitFor(t, 60*time.Second, "the aggregation of job "+job, func() bool {
+		var r resp
+		return getJSON(t, api+"/api/creatives/demo/aggregations?"+q, &r) == http.StatusOK && r.JobID == job
+	})
+	var all aggTotals
+	for _, typ := range []string{"all", "video", "image", "carousel", "unknown"} {
+		var got resp
+		var want aggTotals
+		began := time.Now()
+		if code := getJSON(t, api+"/api/creatives/demo/aggregations?"+q+"&creative_type="+typ, &got); code != http.StatusOK {
+			t.Fatalf("aggregations %s: HTTP %d", typ, code)
+		}
+		took := time.Since(began)
+		getJSON(t, sim+"/_sim/truth?brand_id=demo&since="+demoStart+"&until="+demoEnd+"&creative_type="+typ, &want)
+		if got.Aggregations != want || got.CreativeType != typ || got.JobID != job {
+			t.Errorf("aggregations %s (job %s):\n got %+v\nwant %+v (graphsim truth)", typ, got.JobID, got.Aggregations, want)
+		}
+		var gotR ratios
+		var wantR map[string]any
+		getJSON(t, api+"/api/creatives/demo/aggregations?"+q+"&creative_type="+typ, &gotR)
+		getJSON(t, sim+"/_sim/truth?brand_id=demo&since="+demoStart+"&until="+demoEnd+"&creative_type="+typ, &wantR)
+		for _, k := range ratioKeys {
+			w, _ := wantR[k].(float64)
+			if g := gotR.Aggregations[k]; math.Abs(g-w) > 1e-5*math.Max(1, math.Abs(w)) {
+				t.Errorf("aggregations %s: %s = %v, graphsim truth %v", typ, k, g, w)
+			}
+		}
+		if typ == "all" {
+			all = got.Aggregations
+		}
+		t.Logf("aggregations %s: %d ads, %d spend micros, answered in %s", typ, got.Aggregations.TotalAds, got.Aggregations.TotalSpendMicros, took)
+	}
+	return all
+}
+
+func post(t *testing.T, u, body string) int {
+	t.Helper()
+	resp, err := http.Post(u, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("POST %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode
+}
+
+func postJSON(t *testing.T, u, body string, v any) int {
+	t.Helper()
+	resp, err := http.Post(u, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("POST %s: %v", u, err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusOK {
+		if err := json.Unmarshal(b, v); err != nil {
+			t.Fatalf("POST %s: %v in %.200s", u, err, b)
+		}
+	}
+	return resp.StatusCode
 }
 
 // metrics are the per-ad numbers compared between graphsim and the API.

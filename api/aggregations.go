@@ -1,0 +1,107 @@
+package api
+
+import (
+	"errors"
+	"math"
+	"regexp"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/adstream/adstream/clickhouse/store"
+)
+
+var adStatusPattern = regexp.MustCompile(`^[A-Z][A-Z_]{0,39}$`)
+
+// getAggregations serves GET /api/creatives/:brandId/aggregations: the exact
+// totals of a range for one creative type (or all), from the aggregation
+// table the consumers rebuild when a sync's records are all stored. A range
+// never aggregated is aggregated once, now, and stored.
+func (s *server) getAggregations(c *fiber.Ctx) error {
+	r, err := brandRange(c, c.Query("startDate"), c.Query("endDate"))
+	if err != nil {
+		return err
+	}
+	q := store.AggregationQuery{Range: r, CreativeType: c.Query("creative_type", "all"), AdStatus: c.Query("ad_status")}
+	if !validCreativeType(q.CreativeType) {
+		return badRequest("creative_type", "%q must be all, video, image, carousel or unknown", q.CreativeType)
+	}
+	if q.AdStatus != "" && !adStatusPattern.MatchString(q.AdStatus) {
+		return badRequest("ad_status", "%q must be an effective status such as ACTIVE or PAUSED", q.AdStatus)
+	}
+	if _, err := s.deps.Store.GetBrand(c.Context(), r.BrandID); err != nil {
+		return err
+	}
+	source := "stored"
+	agg, err := s.deps.Store.Aggregations(c.Context(), q)
+	if errors.Is(err, store.ErrNotFound) {
+		source = "calculated"
+		if _, err := s.deps.Store.RebuildAggregations(c.Context(), r, ""); err != nil {
+			return err
+		}
+		agg, err = s.deps.Store.Aggregations(c.Context(), q)
+	}
+	if err != nil {
+		return err
+	}
+	resp := fiber.Map{
+		"success":          true,
+		"brandId":          r.BrandID,
+		"startDate":        r.StartDate,
+		"endDate":          r.EndDate,
+		"creative_type":    q.CreativeType,
+		"aggregations":     aggregationJSON(agg),
+		"lastCalculatedAt": agg.CalculatedAt().Format(time.RFC3339Nano),
+		"dataVersion":      agg.RebuildVersion / 1e6, // milliseconds: exact as a JSON number
+		"source":           source,
+	}
+	if q.AdStatus != "" {
+		resp["ad_status"] = q.AdStatus
+	}
+	if agg.JobID != "" {
+		resp["jobId"] = agg.JobID
+	}
+	return c.JSON(resp)
+}
+
+// aggregationJSON is the seed's aggregations object plus the exact money
+// totals in micro-units. Ratios are rounded to six decimals.
+func aggregationJSON(a store.Aggregation) fiber.Map {
+	return fiber.Map{
+		"total_ads":                   a.TotalAds,
+		"total_spend":                 float64(a.SpendMicros) / 1e6,
+		"total_spend_micros":          a.SpendMicros,
+		"total_revenue":               float64(a.RevenueMicros) / 1e6,
+		"total_revenue_micros":        a.RevenueMicros,
+		"total_orders":                a.Orders,
+		"total_impressions":           a.Impressions,
+		"total_clicks":                a.Clicks,
+		"total_reach":                 a.Reach,
+		"total_video_views":           a.VideoViews,
+		"total_video_p25_watched":     a.VideoP25,
+		"total_video_p50_watched":     a.VideoP50,
+		"total_video_p75_watched":     a.VideoP75,
+		"total_video_p100_watched":    a.VideoP100,
+		"weighted_avg_ctr":            round6(a.WeightedCTR()),
+		"weighted_avg_cpc":            round6(a.WeightedCPC()),
+		"weighted_avg_cpp":            round6(a.WeightedCPP()),
+		"weighted_avg_roas":           round6(a.WeightedROAS()),
+		"weighted_avg_cost_per_order": round6(a.WeightedCostPerOrder()),
+		"avg_ctr":                     round6(a.AvgCTR()),
+		"avg_cpc":                     round6(a.AvgCPC()),
+		"avg_cpp":                     round6(a.AvgCPP()),
+		"avg_roas":                    round6(a.AvgROAS()),
+		"avg_video_p25_watched_rate":  round6(ratioOf(a.VideoP25, a.VideoViews)),
+		"avg_video_p50_watched_rate":  round6(ratioOf(a.VideoP50, a.VideoViews)),
+		"avg_video_p100_watched_rate": round6(ratioOf(a.VideoP100, a.VideoViews)),
+	}
+}
+
+func ratioOf(a, b int64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }
