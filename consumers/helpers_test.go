@@ -17,6 +17,7 @@ import (
 
 	"github.com/adstream/adstream/consumers"
 	"github.com/adstream/adstream/internal/config"
+	"github.com/adstream/adstream/internal/testenv"
 	"github.com/adstream/adstream/schemas"
 )
 
@@ -143,27 +144,7 @@ func (k *kafka) allCommitted(ctx context.Context, t *testing.T, group string, to
 
 // readAll reads every record of topic from the start to its current end.
 func (k *kafka) readAll(ctx context.Context, t *testing.T, topic string) []*kgo.Record {
-	t.Helper()
-	ends := k.ends(ctx, t, topic)[topic]
-	var want int64
-	for _, e := range ends {
-		want += e
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(k.brokers...), kgo.ConsumeTopics(topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxWait(100*time.Millisecond))
-	if err != nil {
-		t.Fatalf("reader: %v", err)
-	}
-	defer cl.Close()
-	var out []*kgo.Record
-	for int64(len(out)) < want {
-		fs := cl.PollFetches(ctx)
-		if ctx.Err() != nil {
-			t.Fatalf("read %s: got %d of %d records: %v", topic, len(out), want, ctx.Err())
-		}
-		fs.EachRecord(func(r *kgo.Record) { out = append(out, r) })
-	}
-	return out
+	return testenv.ReadTopic(ctx, t, k.brokers, topic)
 }
 
 // eventually polls cond until it holds or the deadline passes.

@@ -25,6 +25,7 @@ import (
 	"github.com/adstream/adstream/internal/config"
 	"github.com/adstream/adstream/internal/graph"
 	"github.com/adstream/adstream/internal/graphsim"
+	"github.com/adstream/adstream/internal/testenv"
 	"github.com/adstream/adstream/internal/tokenbox"
 	"github.com/adstream/adstream/producers"
 	"github.com/adstream/adstream/schemas"
@@ -226,31 +227,7 @@ func (e *env) waitJob(ctx context.Context, t *testing.T, jobID string) []event {
 
 // readAll reads every record of topic from the start to its current end.
 func (e *env) readAll(ctx context.Context, t *testing.T, topic string) []*kgo.Record {
-	t.Helper()
-	ends, err := e.adm.ListEndOffsets(ctx, topic)
-	if err != nil {
-		t.Fatalf("list end offsets: %v", err)
-	}
-	var want int64
-	ends.Each(func(o kadm.ListedOffset) { want += max(o.Offset, 0) })
-	if want == 0 {
-		return nil
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(e.brokers...), kgo.ConsumeTopics(topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxWait(100*time.Millisecond))
-	if err != nil {
-		t.Fatalf("reader: %v", err)
-	}
-	defer cl.Close()
-	var out []*kgo.Record
-	for int64(len(out)) < want {
-		fs := cl.PollFetches(ctx)
-		if ctx.Err() != nil {
-			t.Fatalf("read %s: got %d of %d records: %v", topic, len(out), want, ctx.Err())
-		}
-		fs.EachRecord(func(r *kgo.Record) { out = append(out, r) })
-	}
-	return out
+	return testenv.ReadTopic(ctx, t, e.brokers, topic)
 }
 
 // simInsight is one level=ad insights row as graphsim serves it over HTTP.

@@ -120,3 +120,30 @@ func Topics(t testing.TB, brokers []string, bases ...string) []string {
 	})
 	return names
 }
+
+// ReadTopic reads every record of topic, from the start to the end offsets
+// it has when called, or fails the test when ctx ends first.
+func ReadTopic(ctx context.Context, t testing.TB, brokers []string, topic string) []*kgo.Record {
+	t.Helper()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ConsumeTopics(topic),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.FetchMaxWait(100*time.Millisecond))
+	if err != nil {
+		t.Fatalf("reader: %v", err)
+	}
+	defer cl.Close()
+	ends, err := kadm.NewClient(cl).ListEndOffsets(ctx, topic)
+	if err != nil {
+		t.Fatalf("list end offsets of %s: %v", topic, err)
+	}
+	var want int64
+	ends.Each(func(o kadm.ListedOffset) { want += max(o.Offset, 0) })
+	var out []*kgo.Record
+	for int64(len(out)) < want {
+		fs := cl.PollFetches(ctx)
+		if ctx.Err() != nil {
+			t.Fatalf("read %s: got %d of %d records: %v", topic, len(out), want, ctx.Err())
+		}
+		fs.EachRecord(func(r *kgo.Record) { out = append(out, r) })
+	}
+	return out
+}
