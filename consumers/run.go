@@ -49,8 +49,10 @@ type Deps struct {
 // it) and only then are its offsets committed. A record that cannot be
 // decoded goes to the dead-letter topic with the reason, and its partition
 // keeps moving. Rebalances wait for the pending batch to be flushed. On
-// shutdown it stops polling, inserts and commits the pending batch, and
-// leaves the group.
+// shutdown between polls it stops polling, inserts and commits the pending
+// batch (within 30 s), and leaves the group; a shutdown that interrupts a
+// flush returns its error and leaves the batch uncommitted, so the group
+// delivers it again (at-least-once, absorbed by the versioned tables).
 func Run(ctx context.Context, cfg Config, deps Deps) error {
 	if cfg.BatchRows <= 0 {
 		cfg.BatchRows = 5000
