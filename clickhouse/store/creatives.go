@@ -125,7 +125,9 @@ func (s *Store) CountCreatives(ctx context.Context, r Range, filters map[string]
 }
 
 // ListCreatives returns one page of creatives in the requested order, ties
-// broken by ad id so pages never overlap.
+// broken by ad id so pages never overlap. The page is chosen over the range's
+// insights first; only its ads' details are then read (a join would read
+// every ad of the brand on every request).
 func (s *Store) ListCreatives(ctx context.Context, q ListQuery) ([]Creative, error) {
 	order, ok := SortColumns[q.SortBy]
 	if !ok {
@@ -139,14 +141,8 @@ func (s *Store) ListCreatives(ctx context.Context, q ListQuery) ([]Creative, err
 	if err != nil {
 		return nil, err
 	}
-	sql := "SELECT " + insightColumns + ", creative_id, ad_name, ad_status, creative_url, thumbnail_url, video_id," +
-		" video_source_url, video_length_seconds, carousel_urls, carousel_links, carousel_names, carousel_descriptions" +
-		" FROM (SELECT " + insightColumns + " FROM " + s.table("ad_insights") + " FINAL WHERE " + where +
-		" ORDER BY " + order + " " + dir + ", ad_id ASC LIMIT ? OFFSET ?)" +
-		" ANY LEFT JOIN (SELECT " + adColumns + " FROM " + s.table("ads") + " FINAL WHERE brand_id = ?) USING ad_id" +
-		" ORDER BY " + order + " " + dir + ", ad_id ASC"
-	args = append(args, q.Limit, q.Offset, q.BrandID)
-	rows, err := s.conn.Query(ctx, sql, args...)
+	rows, err := s.conn.Query(ctx, "SELECT "+insightColumns+" FROM "+s.table("ad_insights")+" FINAL WHERE "+where+
+		" ORDER BY "+order+" "+dir+", ad_id ASC LIMIT ? OFFSET ?", append(args, q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("list creatives: %w", err)
 	}
@@ -157,12 +153,47 @@ func (s *Store) ListCreatives(ctx context.Context, q ListQuery) ([]Creative, err
 		if err := rows.Scan(&c.AdID, &c.AdAccountID, &c.CreativeType, &c.AdEffectiveStatus, &c.SpendMicros,
 			&c.RevenueMicros, &c.Orders, &c.Impressions, &c.Clicks, &c.Reach, &c.Frequency, &c.VideoViews,
 			&c.VideoPlays, &c.VideoThruplays, &c.VideoP25, &c.VideoP50, &c.VideoP75, &c.VideoP100,
-			&c.PostEngagement, &c.FetchedAt, &c.Version, &c.CreativeID, &c.AdName, &c.AdStatus, &c.CreativeURL,
-			&c.ThumbnailURL, &c.VideoID, &c.VideoSourceURL, &c.VideoLengthSeconds, &c.CarouselURLs,
-			&c.CarouselLinks, &c.CarouselNames, &c.CarouselDescriptions); err != nil {
+			&c.PostEngagement, &c.FetchedAt, &c.Version); err != nil {
 			return nil, fmt.Errorf("scan creative: %w", err)
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list creatives: %w", err)
+	}
+	return out, s.addAdDetails(ctx, q.BrandID, out)
+}
+
+// addAdDetails fills in the latest ad and creative details of a page.
+func (s *Store) addAdDetails(ctx context.Context, brandID string, page []Creative) error {
+	if len(page) == 0 {
+		return nil
+	}
+	byID := make(map[string]*Creative, len(page))
+	args := []any{brandID}
+	for i := range page {
+		byID[page[i].AdID] = &page[i]
+		args = append(args, page[i].AdID)
+	}
+	rows, err := s.conn.Query(ctx, "SELECT "+adColumns+" FROM "+s.table("ads")+" FINAL WHERE brand_id = ? AND ad_id IN ("+
+		strings.TrimSuffix(strings.Repeat("?, ", len(page)), ", ")+")", args...)
+	if err != nil {
+		return fmt.Errorf("ads of page: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var d Creative
+		if err := rows.Scan(&id, &d.CreativeID, &d.AdName, &d.AdStatus, &d.CreativeURL, &d.ThumbnailURL, &d.VideoID,
+			&d.VideoSourceURL, &d.VideoLengthSeconds, &d.CarouselURLs, &d.CarouselLinks, &d.CarouselNames,
+			&d.CarouselDescriptions); err != nil {
+			return fmt.Errorf("scan ad: %w", err)
+		}
+		if c := byID[id]; c != nil {
+			c.CreativeID, c.AdName, c.AdStatus, c.CreativeURL, c.ThumbnailURL = d.CreativeID, d.AdName, d.AdStatus, d.CreativeURL, d.ThumbnailURL
+			c.VideoID, c.VideoSourceURL, c.VideoLengthSeconds = d.VideoID, d.VideoSourceURL, d.VideoLengthSeconds
+			c.CarouselURLs, c.CarouselLinks, c.CarouselNames, c.CarouselDescriptions = d.CarouselURLs, d.CarouselLinks, d.CarouselNames, d.CarouselDescriptions
+		}
+	}
+	return rows.Err()
 }

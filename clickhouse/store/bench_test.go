@@ -1,0 +1,82 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/adstream/adstream/clickhouse/store"
+	"github.com/adstream/adstream/internal/testenv"
+	"github.com/adstream/adstream/schemas"
+)
+
+// benchAds is the size of the range the read benchmarks query; each ad is
+// stored twice (a sync and a refresh), as after a refresh before merges.
+const benchAds = 50_000
+
+// BenchmarkReads measures the API's reads of one range of benchAds ads: the
+// aggregation lookup against the FINAL scan it replaces (reported as the
+// ratio scan/lookup, both timed in the same run), and list pages by offset.
+func BenchmarkReads(b *testing.B) {
+	conn, cfg := testenv.ClickHouse(b)
+	st := store.New(conn, cfg.Database)
+	ctx := context.Background()
+	r := store.Range{BrandID: "bench", StartDate: "2026-10-29", EndDate: "2026-11-27"}
+	types := []schemas.CreativeType{schemas.CreativeVideo, schemas.CreativeImage, schemas.CreativeCarousel, schemas.CreativeUnknown}
+	for version, at := range []time.Time{time.Now().Add(-time.Hour), time.Now()} {
+		rows := make([]*schemas.AdInsight, 0, benchAds)
+		for i := range benchAds {
+			rows = append(rows, &schemas.AdInsight{BrandID: r.BrandID, AdID: fmt.Sprintf("ad%06d", i), StartDate: r.StartDate,
+				EndDate: r.EndDate, CreativeType: types[i%4], AdEffectiveStatus: "ACTIVE", SpendMicros: int64(i*1000 + version),
+				Impressions: int64(1000 + i), Clicks: int64(i % 97), Reach: int64(500 + i), FetchedAt: at, Version: schemas.VersionAt(at)})
+		}
+		if err := st.InsertInsights(ctx, rows); err != nil {
+			b.Fatal(err)
+		}
+	}
+	ads := make([]*schemas.Ad, 0, benchAds)
+	for i := range benchAds {
+		ads = append(ads, &schemas.Ad{BrandID: r.BrandID, AdID: fmt.Sprintf("ad%06d", i), AdName: "ad", CreativeType: types[i%4],
+			CreativeURL: "https://example.invalid/c.jpg", FetchedAt: time.Now()})
+	}
+	if err := st.InsertAds(ctx, ads); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := st.RebuildAggregations(ctx, r, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	scan := "SELECT creative_type, count(), sum(spend_micros), sum(impressions), sum(clicks) FROM " + cfg.Database +
+		".ad_insights FINAL WHERE brand_id = ? AND start_date = toDate(?) AND end_date = toDate(?) GROUP BY creative_type"
+
+	b.Run("aggregations", func(b *testing.B) {
+		var lookup, scanned time.Duration
+		for b.Loop() {
+			t0 := time.Now()
+			if _, err := st.Aggregations(ctx, store.AggregationQuery{Range: r, CreativeType: "image"}); err != nil {
+				b.Fatal(err)
+			}
+			t1 := time.Now()
+			rows, err := conn.Query(ctx, scan, r.BrandID, r.StartDate, r.EndDate)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for rows.Next() {
+			}
+			rows.Close()
+			lookup, scanned = lookup+t1.Sub(t0), scanned+time.Since(t1)
+		}
+		b.ReportMetric(float64(lookup.Microseconds())/float64(b.N)/1000, "lookup-ms/op")
+		b.ReportMetric(float64(scanned.Microseconds())/float64(b.N)/1000, "scan-ms/op")
+		b.ReportMetric(float64(scanned)/float64(lookup), "scan/lookup")
+	})
+	for _, offset := range []int{0, benchAds / 2} {
+		b.Run(fmt.Sprintf("list-page-offset-%d", offset), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := st.ListCreatives(ctx, store.ListQuery{Range: r, SortBy: "spend", Limit: 50, Offset: offset}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
