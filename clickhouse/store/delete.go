@@ -14,9 +14,10 @@ var ErrMutationPending = errors.New("delete accepted but still running")
 // deleteWait bounds how long DeleteRange waits for its mutations.
 const deleteWait = 30 * time.Second
 
-// DeleteRange deletes the insights and aggregations of a brand and range and
-// returns how many creatives (distinct ads) the range held. The ads table is
-// kept: an ad may belong to other ranges. Deletes are ClickHouse mutations,
+// DeleteRange deletes the insights, aggregations and sync history of a brand
+// and range and returns how many creatives (distinct ads) the range held.
+// Without its sync history the refresh scheduler no longer brings the range
+// back. The ads table is kept: an ad may belong to other ranges. Deletes are ClickHouse mutations,
 // which run in the background; DeleteRange waits until they are done (at most
 // deleteWait, then ErrMutationPending), so a read after it returns sees
 // nothing of the range and an on-demand aggregation cannot be rebuilt from
@@ -29,13 +30,14 @@ func (s *Store) DeleteRange(ctx context.Context, r Range) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	for _, t := range []string{"ad_insights", "creative_aggregations"} {
+	tables := []string{"ad_insights", "creative_aggregations", "sync_events"}
+	for _, t := range tables {
 		// Values are bound (escaped by the driver), never spliced.
 		if err := s.conn.Exec(ctx, "ALTER TABLE "+s.table(t)+" DELETE WHERE "+rangeWhere, rangeArgs(r)...); err != nil {
 			return 0, fmt.Errorf("delete %s of %s: %w", t, r.BrandID, err)
 		}
 	}
-	if err := s.waitMutations(ctx, deleteWait, "ad_insights", "creative_aggregations"); err != nil {
+	if err := s.waitMutations(ctx, deleteWait, tables...); err != nil {
 		return 0, err
 	}
 	return n, nil

@@ -37,6 +37,12 @@ func TestDeleteRangeRemovesOnlyThatRange(t *testing.T) {
 	if err := st.InsertAds(ctx, []*schemas.Ad{{BrandID: demoRange.BrandID, AdID: "ad0001", FetchedAt: t0}}); err != nil {
 		t.Fatal(err)
 	}
+	for _, r := range []store.Range{ranges["deleted"], ranges["other brand"]} {
+		if err := st.InsertSyncEvents(ctx, []*schemas.SyncEvent{{JobID: "job-" + r.BrandID, BrandID: r.BrandID, StartDate: r.StartDate,
+			EndDate: r.EndDate, Kind: schemas.SyncKindFull, Type: schemas.SyncCompleted, At: t0}}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	n, err := st.DeleteRange(ctx, demoRange)
 	if err != nil {
 		t.Fatal(err)
@@ -59,6 +65,13 @@ func TestDeleteRangeRemovesOnlyThatRange(t *testing.T) {
 		case name != "deleted" && (err != nil || agg.TotalAds != wantAds):
 			t.Errorf("%s: aggregation total_ads %d (%v), want %d", name, agg.TotalAds, err, wantAds)
 		}
+	}
+	// Its sync history goes too, so the refresh scheduler forgets the range.
+	if _, err := st.LatestJob(ctx, demoRange); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("deleted range still has a sync job: %v", err)
+	}
+	if synced, _ := st.SyncedRanges(ctx, t0.Add(-time.Hour)); len(synced) != 1 || synced[0].BrandID != "b2" {
+		t.Errorf("synced ranges after the delete = %v, want only b2's", synced)
 	}
 	rows, err := st.ListCreatives(ctx, store.ListQuery{Range: ranges["other dates"], SortBy: "ad_id", Ascending: true, Limit: 1})
 	if err != nil || len(rows) != 1 || rows[0].AdID != "ad0000" {
