@@ -15,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/adstream/adstream/clickhouse/store"
+	"github.com/adstream/adstream/internal/graph"
+	"github.com/adstream/adstream/internal/tokenbox"
 	"github.com/adstream/adstream/schemas"
 )
 
@@ -28,6 +30,9 @@ type Store interface {
 	Aggregations(ctx context.Context, q store.AggregationQuery) (store.Aggregation, error)
 	RebuildAggregations(ctx context.Context, r store.Range, jobID string) (uint64, error)
 	DeleteRange(ctx context.Context, r store.Range) (int64, error)
+	PutBrand(ctx context.Context, b store.Brand) error
+	ListBrands(ctx context.Context) ([]store.Brand, error)
+	DeleteBrand(ctx context.Context, brandID string) error
 	Ping(ctx context.Context) error
 }
 
@@ -48,6 +53,9 @@ type Deps struct {
 	Log      *slog.Logger
 	Registry *prometheus.Registry // served at /metrics; the API's own metrics are registered on it
 	Fallback *Fallback            // live first-read fetch from the Graph API; nil disables it
+	Access   Access               // API keys and rate limits of /api/*; the zero value is open and unlimited
+	Tokens   *tokenbox.Box        // seals the tokens of POST /api/brands; nil makes it answer 503
+	Graph    *graph.Client        // checks a registered brand's token and accounts; nil skips the check
 }
 
 type server struct {
@@ -71,10 +79,17 @@ func New(deps Deps) *fiber.App {
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metricsHandler())
-	g := app.Group("/api/creatives")
-	g.Post("/sync/:brandId", s.startSync(schemas.SyncKindFull))
+	app.Get("/openapi.json", s.openAPI)
+	a := app.Group("/api", s.access()...) // every /api/* route: API key and rate limit
+	a.Post("/brands", s.registerBrand)
+	a.Get("/brands", s.listBrands)
+	a.Get("/brands/:brandId", s.getBrand)
+	a.Delete("/brands/:brandId", s.deleteBrand)
+	g := a.Group("/creatives")
+	syncLimit := s.syncLimit() // one budget for sync and refresh
+	g.Post("/sync/:brandId", syncLimit, s.startSync(schemas.SyncKindFull))
 	g.Get("/sync/status/:brandId", s.syncStatus)
-	g.Post("/refresh/:brandId", s.startSync(schemas.SyncKindRefresh))
+	g.Post("/refresh/:brandId", syncLimit, s.startSync(schemas.SyncKindRefresh))
 	g.Get("/:brandId/aggregations", s.getAggregations)
 	g.Get("/:brandId", s.listCreatives)
 	g.Delete("/:brandId", s.deleteCreatives)
