@@ -17,12 +17,20 @@ func apiCommand() command {
 	return command{summary: "serve the REST API (reads ClickHouse, queues syncs on Kafka)",
 		run: func(ctx context.Context, e *config.Env, io stdio) error {
 			s := settings{ClickHouse: config.LoadClickHouse(e), Kafka: config.LoadKafka(e), Graph: config.LoadGraph(e),
-				Telemetry: config.LoadTelemetry(e, ""), Sync: config.LoadSync(e), HTTPAddr: loadHTTPAddr(e), Topics: config.LoadTopics(e)}
+				Telemetry: config.LoadTelemetry(e, ""), Sync: config.LoadSync(e), HTTPAddr: loadHTTPAddr(e), Topics: config.LoadTopics(e),
+				API: config.LoadAPIAccess(e)}
 			requireBrokers(e, s.Kafka)
+			requireAPIKeys(e, s.API)
 			if err := e.Check(); err != nil {
 				return err
 			}
 			log := telemetry.NewLogger(io.err, s.Telemetry)
+			if len(s.API.Keys) == 0 {
+				log.Warn("the API runs without API keys (ADSTREAM_ALLOW_NO_AUTH=true)")
+			}
+			if s.Sync.TokenKey == "" {
+				log.Info("brand registration off: POST /api/brands needs ADSTREAM_TOKEN_KEY")
+			}
 			reg := telemetry.NewRegistry()
 			var err error
 			var gc *graph.Client
@@ -43,9 +51,8 @@ func apiCommand() command {
 }
 
 // apiDeps opens what the API needs; cleanup closes it after the API stopped.
-
-// apiDeps opens what the API needs; cleanup closes it after the API stopped.
-// With a Graph client (and the token key) the live first-read fallback is on.
+// With the token key brands can be registered; with a Graph client as well,
+// their tokens are checked and the live first-read fallback is on.
 func apiDeps(ctx context.Context, s settings, log *slog.Logger, reg *prometheus.Registry, gc *graph.Client) (api.Deps, func(), error) {
 	st, conn, err := openStore(ctx, s.ClickHouse, log)
 	if err != nil {
@@ -61,15 +68,20 @@ func apiDeps(ctx context.Context, s settings, log *slog.Logger, reg *prometheus.
 		conn.Close()
 		return api.Deps{}, nil, err
 	}
-	deps := api.Deps{Store: st, Queue: bus.NewSyncQueue(cl, s.Topics.SyncRequests, codec), Log: log, Registry: reg}
-	if gc != nil {
+	deps := api.Deps{Store: st, Queue: bus.NewSyncQueue(cl, s.Topics.SyncRequests, codec), Log: log, Registry: reg,
+		Access: api.Access{Keys: s.API.RevealKeys(), RateLimit: s.API.RateLimit, SyncRateLimit: s.API.SyncRateLimit}}
+	if s.Sync.TokenKey != "" {
 		box, err := newTokenBox(s.Sync.TokenKey)
 		if err != nil {
 			cl.Close()
 			conn.Close()
 			return api.Deps{}, nil, err
 		}
-		deps.Fallback = &api.Fallback{Graph: gc, Tokens: box, Writer: st}
+		deps.Tokens = box
+		if gc != nil {
+			deps.Graph = gc
+			deps.Fallback = &api.Fallback{Graph: gc, Tokens: box, Writer: st}
+		}
 	}
 	return deps, func() { cl.Close(); conn.Close() }, nil
 }

@@ -28,6 +28,7 @@ func devCommand() command {
 			dataDir := e.String("ADSTREAM_DATA_DIR", ".data", "where dev keeps the private ClickHouse and the token key")
 			demoAds := e.Int("ADSTREAM_DEMO_ADS", 3000, 1, "ads per account of graphsim's demo world")
 			batch := loadBatch(e)
+			s.API.RateLimit, s.API.SyncRateLimit = config.LoadRateLimits(e) // no keys in dev: limits count per client IP
 			if err := e.Check(); err != nil {
 				return err
 			}

@@ -18,6 +18,17 @@ type settings struct {
 	Topics     config.Topics
 	// RefreshInterval is how often the producer's scheduler refreshes synced ranges.
 	RefreshInterval time.Duration
+	// API is who may call the REST API and how often (dev reads only the limits).
+	API config.APIAccess
+}
+
+// requireAPIKeys fails when `adstream api` would serve /api/* to anyone
+// without that being asked for.
+func requireAPIKeys(e *config.Env, a config.APIAccess) {
+	if len(a.Keys) == 0 && !a.AllowNoAuth && !e.Help {
+		e.Fail("ADSTREAM_API_KEYS", "is required (comma-separated keys of at least %d characters); "+
+			"set ADSTREAM_ALLOW_NO_AUTH=true to serve the API without keys", config.MinAPIKeyLength)
+	}
 }
 
 func loadHTTPAddr(e *config.Env) string {
