@@ -38,6 +38,7 @@ func TestDevPipelineEndToEnd(t *testing.T) {
 		"ADSTREAM_DATA_DIR":            t.TempDir(),
 		"ADSTREAM_DEMO_ADS":            "700",
 		"ADSTREAM_LOG_LEVEL":           "warn",
+		"ADSTREAM_RATE_LIMIT":          "0", // the test polls far faster than a user would
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
