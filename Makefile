@@ -29,6 +29,10 @@ run: deps build ## run the whole pipeline on the embedded local stack (Ctrl-C st
 test: deps ## unit + integration tests against a real ClickHouse server and a real Kafka broker
 	@bash deploy/local/test.sh
 
+.PHONY: test-race
+test-race: deps ## make test with the race detector
+	@bash deploy/local/test.sh -race
+
 .PHONY: test-short
 test-short: ## unit tests only, no servers
 	$(GO) test -short -count=1 ./...
