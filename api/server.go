@@ -56,6 +56,8 @@ type Deps struct {
 	Access   Access               // API keys and rate limits of /api/*; the zero value is open and unlimited
 	Tokens   *tokenbox.Box        // seals the tokens of POST /api/brands; nil makes it answer 503
 	Graph    *graph.Client        // checks a registered brand's token and accounts; nil skips the check
+	// ProgressPoll is how often the progress stream reads a job's state (default 500ms).
+	ProgressPoll time.Duration
 }
 
 type server struct {
@@ -89,6 +91,7 @@ func New(deps Deps) *fiber.App {
 	syncLimit := s.syncLimit() // one budget for sync and refresh
 	g.Post("/sync/:brandId", syncLimit, s.startSync(schemas.SyncKindFull))
 	g.Get("/sync/status/:brandId", s.syncStatus)
+	g.Get("/sync/events/:brandId", s.syncEvents)
 	g.Post("/refresh/:brandId", syncLimit, s.startSync(schemas.SyncKindRefresh))
 	g.Get("/:brandId/aggregations", s.getAggregations)
 	g.Get("/:brandId", s.listCreatives)

@@ -104,9 +104,15 @@ func (s *server) syncStatus(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return c.JSON(statusJSON(j))
+}
+
+// statusJSON is the seed's sync-status shape. Until the job completes the
+// percentage stays below 100: producers learn the total as they page.
+func statusJSON(j store.SyncJob) fiber.Map {
 	pct := int64(0)
 	if j.TotalAds > 0 {
-		pct = j.PublishedAds * 100 / j.TotalAds
+		pct = min(j.PublishedAds*100/j.TotalAds, 99)
 	}
 	if j.Status == store.StatusCompleted {
 		pct = 100
@@ -119,5 +125,5 @@ func (s *server) syncStatus(c *fiber.Ctx) error {
 	if j.Error != "" {
 		resp["error"] = j.Error
 	}
-	return c.JSON(resp)
+	return resp
 }
