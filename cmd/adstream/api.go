@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/adstream/adstream/api"
+	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/internal/bus"
 	"github.com/adstream/adstream/internal/config"
 	"github.com/adstream/adstream/internal/graph"
@@ -41,7 +42,12 @@ func apiCommand() command {
 			} else {
 				log.Info("live first-read fallback off: it needs ADSTREAM_GRAPH_URL and ADSTREAM_TOKEN_KEY")
 			}
-			deps, cleanup, err := apiDeps(ctx, s, log, reg, gc)
+			st, conn, err := openStore(ctx, s.ClickHouse, log)
+			if err != nil {
+				return err
+			}
+			defer conn.Close()
+			deps, cleanup, err := apiDeps(ctx, s, st, log, reg, gc)
 			if err != nil {
 				return err
 			}
@@ -50,22 +56,17 @@ func apiCommand() command {
 		}}
 }
 
-// apiDeps opens what the API needs; cleanup closes it after the API stopped.
-// With the token key brands can be registered; with a Graph client as well,
-// their tokens are checked and the live first-read fallback is on.
-func apiDeps(ctx context.Context, s settings, log *slog.Logger, reg *prometheus.Registry, gc *graph.Client) (api.Deps, func(), error) {
-	st, conn, err := openStore(ctx, s.ClickHouse, log)
-	if err != nil {
-		return api.Deps{}, nil, err
-	}
+// apiDeps builds what the API needs over st; cleanup closes its Kafka client
+// after the API stopped. With the token key brands can be registered; with a
+// Graph client as well, their tokens are checked and the live first-read
+// fallback is on.
+func apiDeps(ctx context.Context, s settings, st *store.Store, log *slog.Logger, reg *prometheus.Registry, gc *graph.Client) (api.Deps, func(), error) {
 	codec, err := newCodec(ctx, s.Kafka)
 	if err != nil {
-		conn.Close()
 		return api.Deps{}, nil, err
 	}
 	cl, err := bus.NewClient(s.Kafka.Brokers, log)
 	if err != nil {
-		conn.Close()
 		return api.Deps{}, nil, err
 	}
 	deps := api.Deps{Store: st, Queue: bus.NewSyncQueue(cl, s.Topics.SyncRequests, codec), Log: log, Registry: reg,
@@ -74,7 +75,6 @@ func apiDeps(ctx context.Context, s settings, log *slog.Logger, reg *prometheus.
 		box, err := newTokenBox(s.Sync.TokenKey)
 		if err != nil {
 			cl.Close()
-			conn.Close()
 			return api.Deps{}, nil, err
 		}
 		deps.Tokens = box
@@ -83,5 +83,5 @@ func apiDeps(ctx context.Context, s settings, log *slog.Logger, reg *prometheus.
 			deps.Fallback = &api.Fallback{Graph: gc, Tokens: box, Writer: st}
 		}
 	}
-	return deps, func() { cl.Close(); conn.Close() }, nil
+	return deps, cl.Close, nil
 }

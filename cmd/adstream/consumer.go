@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/consumers"
 	"github.com/adstream/adstream/internal/config"
 	"github.com/adstream/adstream/internal/telemetry"
@@ -24,11 +25,15 @@ func consumerCommand() command {
 			}
 			log := telemetry.NewLogger(io.err, s.Telemetry)
 			reg := telemetry.NewRegistry()
-			cfg, deps, cleanup, err := consumerDeps(ctx, s, batch, log, reg)
+			st, conn, err := openStore(ctx, s.ClickHouse, log)
 			if err != nil {
 				return err
 			}
-			defer cleanup()
+			defer conn.Close()
+			cfg, deps, err := consumerDeps(ctx, s, st, batch, log, reg)
+			if err != nil {
+				return err
+			}
 			return withMetrics(ctx, s.Telemetry.MetricsAddr, reg, func(ctx context.Context) error {
 				return consumers.Run(ctx, cfg, deps)
 			})
@@ -42,18 +47,14 @@ func loadBatch(e *config.Env) consumers.Config {
 	}
 }
 
-func consumerDeps(ctx context.Context, s settings, batch consumers.Config, log *slog.Logger, reg prometheus.Registerer) (consumers.Config, consumers.Deps, func(), error) {
-	st, conn, err := openStore(ctx, s.ClickHouse, log)
-	if err != nil {
-		return consumers.Config{}, consumers.Deps{}, nil, err
-	}
+// consumerDeps builds what a consumer needs over st, its sink and aggregates.
+func consumerDeps(ctx context.Context, s settings, st *store.Store, batch consumers.Config, log *slog.Logger, reg prometheus.Registerer) (consumers.Config, consumers.Deps, error) {
 	codec, err := newCodec(ctx, s.Kafka)
 	if err != nil {
-		conn.Close()
-		return consumers.Config{}, consumers.Deps{}, nil, err
+		return consumers.Config{}, consumers.Deps{}, err
 	}
 	batch.Brokers, batch.Topics, batch.Group = s.Kafka.Brokers, s.Topics, s.Kafka.GroupPrefix+"-consumers"
-	return batch, consumers.Deps{Sink: st, Aggregates: st, Codec: codec, Log: log, Metrics: reg}, func() { conn.Close() }, nil
+	return batch, consumers.Deps{Sink: st, Aggregates: st, Codec: codec, Log: log, Metrics: reg}, nil
 }
 
 // withMetrics runs fn and a /metrics server side by side; when either ends,

@@ -70,24 +70,26 @@ func devCommand() command {
 			if err != nil {
 				return err
 			}
-			apiDeps, closeAPI, err := apiDeps(ctx, s, log, reg, gc)
+			st, conn, err := openStore(ctx, s.ClickHouse, log) // one pool and one migration for every role
+			if err != nil {
+				return err
+			}
+			defer conn.Close()
+			apiDeps, closeAPI, err := apiDeps(ctx, s, st, log, reg, gc)
 			if err != nil {
 				return err
 			}
 			defer closeAPI()
-			pcfg, pdeps, closeProducer, err := producerDeps(ctx, s, log, reg, gc)
+			pcfg, pdeps, err := producerDeps(ctx, s, st, log, reg, gc)
 			if err != nil {
 				return err
 			}
-			defer closeProducer()
-			ccfg, cdeps, closeConsumer, err := consumerDeps(ctx, s, batch, log, reg)
+			ccfg, cdeps, err := consumerDeps(ctx, s, st, batch, log, reg)
 			if err != nil {
 				return err
 			}
-			defer closeConsumer()
-
 			if sim != nil {
-				if err := registerDemoBrands(ctx, sim, s, log); err != nil {
+				if err := registerDemoBrands(ctx, sim, st, s.Sync.TokenKey); err != nil {
 					return err
 				}
 			}

@@ -5,22 +5,17 @@ import (
 	"fmt"
 
 	"github.com/adstream/adstream/clickhouse/store"
+	"github.com/adstream/adstream/internal/config"
 	"github.com/adstream/adstream/internal/graphsim"
-	"log/slog"
 )
 
 // registerDemoBrands registers graphsim's brands (demo, brand-2, ...) in the
 // brand registry with their tokens sealed, so syncs of them can run.
-func registerDemoBrands(ctx context.Context, sim *graphsim.Server, s settings, log *slog.Logger) error {
-	box, err := newTokenBox(s.Sync.TokenKey)
+func registerDemoBrands(ctx context.Context, sim *graphsim.Server, st *store.Store, key config.Secret) error {
+	box, err := newTokenBox(key)
 	if err != nil {
 		return err
 	}
-	st, conn, err := openStore(ctx, s.ClickHouse, log)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
 	for _, b := range sim.Brands() {
 		err := st.PutBrand(ctx, store.Brand{BrandID: b.BrandID, Name: b.BrandID,
 			TokenCiphertext: box.Seal(b.AccessToken), AdAccountIDs: b.AdAccountIDs})

@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/internal/config"
 	"github.com/adstream/adstream/internal/graph"
 	"github.com/adstream/adstream/internal/telemetry"
@@ -33,11 +34,15 @@ func producerCommand() command {
 			if err != nil {
 				return err
 			}
-			cfg, deps, cleanup, err := producerDeps(ctx, s, log, reg, gc)
+			st, conn, err := openStore(ctx, s.ClickHouse, log)
 			if err != nil {
 				return err
 			}
-			defer cleanup()
+			defer conn.Close()
+			cfg, deps, err := producerDeps(ctx, s, st, log, reg, gc)
+			if err != nil {
+				return err
+			}
 			return withMetrics(ctx, s.Telemetry.MetricsAddr, reg, func(ctx context.Context) error {
 				return producers.Run(ctx, cfg, deps)
 			})
@@ -48,25 +53,18 @@ func loadRefreshInterval(e *config.Env) time.Duration {
 	return e.Duration("ADSTREAM_REFRESH_INTERVAL", 6*time.Hour, "producer: refresh every range synced in the last 30 days when its last sync is this old")
 }
 
-func producerDeps(ctx context.Context, s settings, log *slog.Logger, reg prometheus.Registerer, gc *graph.Client) (producers.Config, producers.Deps, func(), error) {
-	st, conn, err := openStore(ctx, s.ClickHouse, log)
-	if err != nil {
-		return producers.Config{}, producers.Deps{}, nil, err
-	}
-	fail := func(err error) (producers.Config, producers.Deps, func(), error) {
-		conn.Close()
-		return producers.Config{}, producers.Deps{}, nil, err
-	}
+// producerDeps builds what a producer needs over st (brands and job history).
+func producerDeps(ctx context.Context, s settings, st *store.Store, log *slog.Logger, reg prometheus.Registerer, gc *graph.Client) (producers.Config, producers.Deps, error) {
 	codec, err := newCodec(ctx, s.Kafka)
 	if err != nil {
-		return fail(err)
+		return producers.Config{}, producers.Deps{}, err
 	}
 	box, err := newTokenBox(s.Sync.TokenKey)
 	if err != nil {
-		return fail(err)
+		return producers.Config{}, producers.Deps{}, err
 	}
 	cfg := producers.Config{Brokers: s.Kafka.Brokers, Topics: s.Topics, Group: s.Kafka.GroupPrefix + "-producers",
 		Refresh: producers.SchedulerConfig{Interval: s.RefreshInterval}}
 	deps := producers.Deps{Brands: st, Graph: gc, Tokens: box, Codec: codec, Log: log, Metrics: reg, Jobs: st}
-	return cfg, deps, func() { conn.Close() }, nil
+	return cfg, deps, nil
 }
