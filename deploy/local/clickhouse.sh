@@ -86,10 +86,7 @@ query() {
 }
 
 fail_start() {
-	echo "clickhouse: $1; last 50 lines of $log_dir:" >&2
-	tail -n 50 "$log_dir/stdout.log" "$log_dir/clickhouse-server.err.log" >&2 2>/dev/null || true
-	stop_pid "$pidfile" "$config" clickhouse >&2 || true
-	exit 1
+	abort_start clickhouse "$pidfile" "$config" "$1" "$log_dir/stdout.log" "$log_dir/clickhouse-server.err.log"
 }
 
 start() {
@@ -101,11 +98,7 @@ start() {
 		echo "CLICKHOUSE_ADDR=$addr"
 		return 0
 	fi
-	for i in "$port" "$http_port"; do
-		if port_open "$i"; then
-			die "port $i is taken by another process (set CLICKHOUSE_PORT / CLICKHOUSE_HTTP_PORT)"
-		fi
-	done
+	require_free_ports "CLICKHOUSE_PORT / CLICKHOUSE_HTTP_PORT" "$port" "$http_port"
 	render_config
 	# Runs in the foreground of its own session (18.16 ignores --pid-file without
 	# --daemon), so $! is the server; 9>&- keeps the script lock out of it.

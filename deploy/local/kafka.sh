@@ -124,10 +124,7 @@ format_once() {
 }
 
 fail_start() {
-	echo "kafka: $1; last 50 lines of $logfile:" >&2
-	tail -n 50 "$logfile" >&2 || true
-	stop_pid "$pidfile" "$props" kafka >&2 || true
-	exit 1
+	abort_start kafka "$pidfile" "$props" "$1" "$logfile"
 }
 
 start() {
@@ -139,11 +136,7 @@ start() {
 		echo "KAFKA_BROKERS=$brokers"
 		return 0
 	fi
-	for i in "$port" "$controller_port"; do
-		if port_open "$i"; then
-			die "port $i is taken by another process (set KAFKA_PORT / KAFKA_CONTROLLER_PORT)"
-		fi
-	done
+	require_free_ports "KAFKA_PORT / KAFKA_CONTROLLER_PORT" "$port" "$controller_port"
 	fetch
 	version=$(cached_version)
 	write_config

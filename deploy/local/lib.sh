@@ -82,3 +82,26 @@ elapsed_since() {
 	now=$(date +%s%N)
 	printf '%d.%d\n' $(((now - $1) / 1000000000)) $((((now - $1) / 100000000) % 10))
 }
+
+# require_free_ports HINT PORT... dies naming the first port something already listens
+# on; HINT says which variables move the server elsewhere.
+require_free_ports() {
+	local hint=$1 p
+	shift
+	for p in "$@"; do
+		if port_open "$p"; then
+			die "port $p is taken by another process (set $hint)"
+		fi
+	done
+}
+
+# abort_start NAME PIDFILE MARKER MESSAGE LOG... prints why a start failed with the
+# last 50 lines of each log, stops what was started, and exits 1.
+abort_start() {
+	local name=$1 pidfile=$2 marker=$3 msg=$4
+	shift 4
+	echo "$name: $msg; last 50 lines of its logs:" >&2
+	tail -n 50 "$@" >&2 2>/dev/null || true
+	stop_pid "$pidfile" "$marker" "$name" >&2 || true
+	exit 1
+}
