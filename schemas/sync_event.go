@@ -27,7 +27,11 @@ type SyncEvent struct {
 	TotalAds          int64         `avro:"total_ads"`
 	PublishedAds      int64         `avro:"published_ads"`
 	PublishedInsights int64         `avro:"published_insights"`
-	Error             string        `avro:"error"` // set when Type is FAILED
+	Error             string        `avro:"error"`      // set when Type is FAILED: what a person can act on
+	ErrorCode         string        `avro:"error_code"` // set when Type is FAILED: a stable code
 	// At is stored with millisecond precision.
 	At time.Time `avro:"at"`
+	// Seq orders one job's events: strictly increasing, whichever attempt or
+	// producer wrote them (see producers' clock).
+	Seq int64 `avro:"seq"`
 }

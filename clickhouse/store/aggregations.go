@@ -154,32 +154,11 @@ func rangeArgs(r Range) []any { return []any{r.BrandID, r.StartDate, r.EndDate} 
 // readers use the newest.
 func (s *Store) RebuildAggregations(ctx context.Context, r Range, jobID string) (uint64, error) {
 	version := uint64(time.Now().UnixNano())
-	rows, err := s.conn.Query(ctx, "SELECT creative_type, ad_effective_status, "+aggFromInsights+
-		" FROM "+s.table("ad_insights")+" FINAL WHERE "+rangeWhere+
-		" GROUP BY creative_type, ad_effective_status", rangeArgs(r)...)
+	groups, err := s.aggregate(ctx, r)
 	if err != nil {
-		return 0, fmt.Errorf("aggregate %s %s..%s: %w", r.BrandID, r.StartDate, r.EndDate, err)
+		return 0, err
 	}
-	type group struct {
-		typ, status string
-		agg         Aggregation
-	}
-	groups := []group{{}} // the marker: empty type and status, zero totals
-	for rows.Next() {
-		var g group
-		if err := rows.Scan(append([]any{&g.typ, &g.status}, g.agg.targets()...)...); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("scan aggregation: %w", err)
-		}
-		if g.typ == "" { // never collide with the marker
-			g.typ = "unknown"
-		}
-		groups = append(groups, g)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("aggregate %s: %w", r.BrandID, err)
-	}
+	groups = append([]group{{}}, groups...) // the marker: empty type and status, zero totals
 	start, err1 := parseDate(r.StartDate)
 	end, err2 := parseDate(r.EndDate)
 	if err1 != nil || err2 != nil {
@@ -201,6 +180,61 @@ func (s *Store) RebuildAggregations(ctx context.Context, r Range, jobID string) 
 		return 0, fmt.Errorf("insert aggregations: %w", err)
 	}
 	return version, nil
+}
+
+// group is the totals of one creative type and effective status.
+type group struct {
+	typ, status string
+	agg         Aggregation
+}
+
+// aggregate computes the groups of a range from the deduplicated ad_insights.
+func (s *Store) aggregate(ctx context.Context, r Range) ([]group, error) {
+	rows, err := s.conn.Query(ctx, "SELECT creative_type, ad_effective_status, "+aggFromInsights+
+		" FROM "+s.table("ad_insights")+" FINAL WHERE "+rangeWhere+
+		" GROUP BY creative_type, ad_effective_status", rangeArgs(r)...)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate %s %s..%s: %w", r.BrandID, r.StartDate, r.EndDate, err)
+	}
+	defer rows.Close()
+	var groups []group
+	for rows.Next() {
+		var g group
+		if err := rows.Scan(append([]any{&g.typ, &g.status}, g.agg.targets()...)...); err != nil {
+			return nil, fmt.Errorf("scan aggregation: %w", err)
+		}
+		if g.typ == "" { // never collide with the marker
+			g.typ = "unknown"
+		}
+		groups = append(groups, g)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("aggregate %s: %w", r.BrandID, err)
+	}
+	return groups, nil
+}
+
+// AggregateNow computes the totals of what is stored of a range now, without
+// storing them: the figures of a range whose first sync has not completed,
+// which a stored rebuild would freeze.
+func (s *Store) AggregateNow(ctx context.Context, q AggregationQuery) (Aggregation, error) {
+	groups, err := s.aggregate(ctx, q.Range)
+	if err != nil {
+		return Aggregation{}, err
+	}
+	var out Aggregation
+	for _, g := range groups {
+		if q.matches(g.typ, g.status) {
+			out.add(g.agg)
+		}
+	}
+	return out, nil
+}
+
+// matches says whether a group of the given type and status counts for q.
+func (q AggregationQuery) matches(typ, status string) bool {
+	return typ != "" && (q.CreativeType == "" || q.CreativeType == "all" || typ == q.CreativeType) &&
+		(q.AdStatus == "" || status == q.AdStatus)
 }
 
 // Aggregations returns the totals of the newest rebuild of a range that
@@ -226,8 +260,7 @@ func (s *Store) Aggregations(ctx context.Context, q AggregationQuery) (Aggregati
 		}
 		found = true
 		out.RebuildVersion, out.JobID = g.RebuildVersion, g.JobID
-		if typ == "" || (q.CreativeType != "" && q.CreativeType != "all" && typ != q.CreativeType) ||
-			(q.AdStatus != "" && status != q.AdStatus) {
+		if !q.matches(typ, status) {
 			continue
 		}
 		out.add(g)

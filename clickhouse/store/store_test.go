@@ -148,8 +148,46 @@ func TestLatestJobFollowsEvents(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if j.JobID != "job-1" || j.Status != store.StatusCompleted || j.PublishedAds != 40 || !j.StartedAt.Equal(t0) {
+	if j.JobID != "job-1" || j.Status != store.StatusCompleted || j.PublishedAds != 40 || !j.CreatedAt.Equal(t0) ||
+		!j.StartedAt.Equal(t0.Add(time.Second)) || !j.CompletedAt.Equal(t0.Add(3*time.Second)) || !j.RangeSyncedAt.Equal(j.CompletedAt) {
 		t.Fatalf("job = %+v", j)
+	}
+}
+
+// A job with nothing to do publishes its events within one millisecond: the
+// status must still be the last one, and progress must follow seq, not the
+// timestamps that tie.
+func TestLatestJobOrderDoesNotDependOnTheClock(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	at := time.Now().UTC().Truncate(time.Millisecond)
+	if err := st.RecordQueued(ctx, demoRange, "job-0", schemas.SyncKindFull, at); err != nil {
+		t.Fatal(err)
+	}
+	ev := func(typ schemas.SyncEventType, ads, seq int64) *schemas.SyncEvent {
+		return &schemas.SyncEvent{JobID: "job-0", BrandID: "b1", StartDate: demoRange.StartDate, EndDate: demoRange.EndDate,
+			Kind: schemas.SyncKindFull, Type: typ, TotalAds: 90, PublishedAds: ads, At: at, Seq: seq}
+	}
+	// Inserted newest first, every timestamp equal.
+	if err := st.InsertSyncEvents(ctx, []*schemas.SyncEvent{ev(schemas.SyncProgress, 60, 4), ev(schemas.SyncProgress, 30, 3),
+		ev(schemas.SyncStarted, 0, 2)}); err != nil {
+		t.Fatal(err)
+	}
+	j, err := st.LatestJob(ctx, demoRange)
+	if err != nil || j.Status != store.StatusProcessing || j.PublishedAds != 60 {
+		t.Fatalf("running job = %+v, %v; want processing with the newest progress (60)", j, err)
+	}
+	if err := st.InsertSyncEvents(ctx, []*schemas.SyncEvent{ev(schemas.SyncCompleted, 60, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	if j, err = st.LatestJob(ctx, demoRange); err != nil || j.Status != store.StatusCompleted || !j.RangeSyncedAt.Equal(at) {
+		t.Fatalf("job = %+v, %v; want completed: a job never moves back from its end", j, err)
+	}
+	if got, err := st.Job(ctx, demoRange, "job-0"); err != nil || got.JobID != "job-0" || got.Status != store.StatusCompleted {
+		t.Fatalf("Job = %+v, %v", got, err)
+	}
+	if _, err := st.Job(ctx, demoRange, "job-unknown"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("unknown job: err = %v, want ErrNotFound", err)
 	}
 }
 

@@ -32,54 +32,78 @@ func StatusOf(t schemas.SyncEventType) string {
 	}
 }
 
-// SyncJob is the newest state of one sync job.
+// SyncJob is the newest state of one sync job, as its stored events say.
 type SyncJob struct {
+	Range
 	JobID             string
 	Kind              string
 	Status            string
 	TotalAds          int64
 	PublishedAds      int64
 	PublishedInsights int64
+	ErrorCode         string
 	Error             string
-	StartedAt         time.Time
-	UpdatedAt         time.Time
+	CreatedAt         time.Time // when it was queued (its first event)
+	StartedAt         time.Time // its first event from a producer; zero while pending
+	UpdatedAt         time.Time // its newest event
+	CompletedAt       time.Time // when it completed or failed; zero before
+	// RangeSyncedAt is when a sync of the job's range last completed (this
+	// job or an earlier one); zero when none ever did.
+	RangeSyncedAt time.Time
 }
 
-// RecordQueued stores the pending state of a job the API just queued.
+// RecordQueued stores the pending state of a job just published to the
+// sync-requests topic.
 func (s *Store) RecordQueued(ctx context.Context, r Range, jobID string, kind schemas.SyncKind, at time.Time) error {
-	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("sync_events")+
-		" (job_id, brand_id, start_date, end_date, kind, status, at, at_nanos)")
-	if err != nil {
-		return fmt.Errorf("prepare queued job: %w", err)
-	}
-	start, err1 := parseDate(r.StartDate)
-	end, err2 := parseDate(r.EndDate)
-	if err1 != nil || err2 != nil {
-		batch.Abort()
-		return fmt.Errorf("job %s: bad range %q..%q", jobID, r.StartDate, r.EndDate)
-	}
-	if err := batch.Append(jobID, r.BrandID, start, end, string(kind), StatusPending, at, at.UnixNano()); err != nil {
-		batch.Abort()
-		return err
-	}
-	return batch.Send()
+	return s.insertEvents(ctx, []*schemas.SyncEvent{{JobID: jobID, BrandID: r.BrandID, StartDate: r.StartDate,
+		EndDate: r.EndDate, Kind: kind, At: at, Seq: at.UnixNano()}}, func(*schemas.SyncEvent) string { return StatusPending })
 }
 
-// LatestJob returns the most recently active job of a brand and range, or ErrNotFound.
+// jobOrder orders one job's events: by status first (a job only moves
+// pending → processing → completed or failed), then by the producer's seq, so
+// events that carry the same millisecond still resolve to the right state.
+const jobOrder = "tuple(multiIf(status = 'pending', 0, status = 'processing', 1, 2), seq)"
+
+// LatestJob returns the most recently queued job of a brand and range, or
+// ErrNotFound.
 func (s *Store) LatestJob(ctx context.Context, r Range) (SyncJob, error) {
-	var j SyncJob
-	err := s.conn.QueryRow(ctx, "SELECT job_id, argMax(kind, at_nanos), argMax(status, at_nanos),"+
-		" argMax(total_ads, at_nanos), argMax(published_ads, at_nanos), argMax(published_insights, at_nanos),"+
-		" argMax(error, at_nanos), min(at), max(at)"+
-		" FROM "+s.table("sync_events")+
-		" WHERE brand_id = ? AND start_date = toDate(?) AND end_date = toDate(?)"+
-		" GROUP BY job_id ORDER BY max(at_nanos) DESC LIMIT 1", r.BrandID, r.StartDate, r.EndDate).
-		Scan(&j.JobID, &j.Kind, &j.Status, &j.TotalAds, &j.PublishedAds, &j.PublishedInsights, &j.Error, &j.StartedAt, &j.UpdatedAt)
+	return s.job(ctx, r, "", rangeArgs(r))
+}
+
+// Job returns the state of one job of a range, or ErrNotFound.
+func (s *Store) Job(ctx context.Context, r Range, jobID string) (SyncJob, error) {
+	return s.job(ctx, r, " AND job_id = ?", append(rangeArgs(r), jobID))
+}
+
+func (s *Store) job(ctx context.Context, r Range, cond string, args []any) (SyncJob, error) {
+	j := SyncJob{Range: r}
+	var created, started, updated, completed, synced int64
+	err := s.conn.QueryRow(ctx, "SELECT job_id, argMax(kind, "+jobOrder+"), argMax(status, "+jobOrder+"),"+
+		" argMax(total_ads, "+jobOrder+"), argMax(published_ads, "+jobOrder+"), argMax(published_insights, "+jobOrder+"),"+
+		" argMax(error_code, "+jobOrder+"), argMax(error, "+jobOrder+"),"+
+		" min(at_nanos), minIf(at_nanos, status != 'pending'), max(at_nanos),"+
+		" maxIf(at_nanos, status IN ('completed', 'failed')),"+
+		" (SELECT max(at_nanos) FROM "+s.table("sync_events")+" WHERE "+rangeWhere+" AND status = 'completed')"+
+		" FROM "+s.table("sync_events")+" WHERE "+rangeWhere+cond+
+		" GROUP BY job_id ORDER BY min(at_nanos) DESC, job_id LIMIT 1", append(rangeArgs(r), args...)...).
+		Scan(&j.JobID, &j.Kind, &j.Status, &j.TotalAds, &j.PublishedAds, &j.PublishedInsights, &j.ErrorCode, &j.Error,
+			&created, &started, &updated, &completed, &synced)
 	if err != nil {
 		if isNoRows(err) {
 			return SyncJob{}, ErrNotFound
 		}
-		return SyncJob{}, fmt.Errorf("latest job of %s: %w", r.BrandID, err)
+		return SyncJob{}, fmt.Errorf("job of %s: %w", r.BrandID, err)
 	}
+	j.CreatedAt, j.StartedAt, j.UpdatedAt = nanoTime(created), nanoTime(started), nanoTime(updated)
+	j.CompletedAt, j.RangeSyncedAt = nanoTime(completed), nanoTime(synced)
 	return j, nil
+}
+
+// nanoTime turns stored Unix nanoseconds into a time; 0 (no such event) is
+// the zero time.
+func nanoTime(ns int64) time.Time {
+	if ns <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, ns).UTC()
 }

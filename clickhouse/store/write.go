@@ -72,13 +72,19 @@ func (s *Store) InsertInsights(ctx context.Context, rows []*schemas.AdInsight) e
 	return batch.Send()
 }
 
-// InsertSyncEvents appends sync job events; a job's status is its newest event.
+// InsertSyncEvents appends a producer's sync job events; a job's status is
+// its newest event (see jobOrder).
 func (s *Store) InsertSyncEvents(ctx context.Context, events []*schemas.SyncEvent) error {
+	return s.insertEvents(ctx, events, func(e *schemas.SyncEvent) string { return StatusOf(e.Type) })
+}
+
+func (s *Store) insertEvents(ctx context.Context, events []*schemas.SyncEvent, status func(*schemas.SyncEvent) string) error {
 	if len(events) == 0 {
 		return nil
 	}
 	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("sync_events")+
-		" (job_id, brand_id, start_date, end_date, kind, status, total_ads, published_ads, published_insights, error, at, at_nanos)")
+		" (job_id, brand_id, start_date, end_date, kind, status, total_ads, published_ads, published_insights,"+
+		" error_code, error, at, at_nanos, seq)")
 	if err != nil {
 		return fmt.Errorf("prepare sync events batch: %w", err)
 	}
@@ -89,8 +95,12 @@ func (s *Store) InsertSyncEvents(ctx context.Context, events []*schemas.SyncEven
 			batch.Abort()
 			return fmt.Errorf("sync event %s: bad range %q..%q", e.JobID, e.StartDate, e.EndDate)
 		}
-		err := batch.Append(e.JobID, e.BrandID, start, end, string(e.Kind), StatusOf(e.Type),
-			e.TotalAds, e.PublishedAds, e.PublishedInsights, e.Error, e.At, e.At.UnixNano())
+		seq := e.Seq
+		if seq == 0 { // an event from a producer older than seq
+			seq = e.At.UnixNano()
+		}
+		err := batch.Append(e.JobID, e.BrandID, start, end, string(e.Kind), status(e),
+			e.TotalAds, e.PublishedAds, e.PublishedInsights, e.ErrorCode, e.Error, e.At, e.At.UnixNano(), seq)
 		if err != nil {
 			batch.Abort()
 			return fmt.Errorf("append sync event %s: %w", e.JobID, err)
