@@ -1,0 +1,44 @@
+package jobs
+
+import (
+	"time"
+
+	"github.com/adstream/adstream/clickhouse/store"
+)
+
+// Progress is how far a job got, as a person reads it.
+type Progress struct {
+	// TotalAds is the job's plan: while it runs, the ads its accounts hold
+	// (an upper bound of the ads with data in the range); once it completed,
+	// the ads it published.
+	TotalAds     int64
+	ProcessedAds int64
+	// Percentage rises from 0 to 99 while the job runs and is 100 once it
+	// completed; it never decreases as long as the plan holds.
+	Percentage int64
+	// EstimatedCompletion extrapolates the rate measured so far; zero when
+	// the job is not running or has published nothing yet.
+	EstimatedCompletion time.Time
+}
+
+// ProgressOf measures j at now.
+func ProgressOf(j store.SyncJob, now time.Time) Progress {
+	p := Progress{TotalAds: max(j.TotalAds, j.PublishedAds), ProcessedAds: j.PublishedAds}
+	switch {
+	case j.Status == store.StatusCompleted:
+		p.TotalAds, p.Percentage = j.PublishedAds, 100
+	case p.TotalAds > 0:
+		p.Percentage = min(p.ProcessedAds*100/p.TotalAds, 99)
+	}
+	if Running(j, now) && j.PublishedAds > 0 && !j.StartedAt.IsZero() && j.UpdatedAt.After(j.StartedAt) {
+		rate := float64(j.PublishedAds) / float64(j.UpdatedAt.Sub(j.StartedAt))
+		left := time.Duration(float64(p.TotalAds-p.ProcessedAds) / rate)
+		p.EstimatedCompletion = j.UpdatedAt.Add(left).UTC().Truncate(time.Second)
+	}
+	return p
+}
+
+// Complete reports whether the stored figures of j's range cover every ad of
+// it: a sync of the range completed at some point (RangeSyncedAt), even if a
+// later refresh is running or failed.
+func Complete(j store.SyncJob) bool { return !j.RangeSyncedAt.IsZero() }
