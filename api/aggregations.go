@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/adstream/adstream/clickhouse/store"
+	"github.com/adstream/adstream/internal/jobs"
 )
 
 var adStatusPattern = regexp.MustCompile(`^[A-Z][A-Z_]{0,39}$`)
@@ -16,7 +17,10 @@ var adStatusPattern = regexp.MustCompile(`^[A-Z][A-Z_]{0,39}$`)
 // getAggregations serves GET /api/creatives/:brandId/aggregations: the exact
 // totals of a range for one creative type (or all), from the aggregation
 // table the consumers rebuild when a sync's records are all stored. A range
-// never aggregated is aggregated once, now, and stored.
+// whose sync completed but was never aggregated is aggregated once, now, and
+// stored. A range never synced gets its sync queued and, until it completed,
+// the totals of what is stored so far, computed and not stored, with
+// "complete": false.
 func (s *server) getAggregations(c *fiber.Ctx) error {
 	r, err := brandRange(c, c.Query("startDate"), c.Query("endDate"))
 	if err != nil {
@@ -32,9 +36,17 @@ func (s *server) getAggregations(c *fiber.Ctx) error {
 	if _, err := s.deps.Store.GetBrand(c.Context(), r.BrandID); err != nil {
 		return err
 	}
+	job, queued, err := s.jobs.ForRead(c.Context(), r, "api")
+	if err != nil {
+		return err
+	}
 	source := "stored"
 	agg, err := s.deps.Store.Aggregations(c.Context(), q)
-	if errors.Is(err, store.ErrNotFound) {
+	switch {
+	case !jobs.Complete(job):
+		source = "partial"
+		agg, err = s.deps.Store.AggregateNow(c.Context(), q)
+	case errors.Is(err, store.ErrNotFound):
 		source = "calculated"
 		if _, err := s.deps.Store.RebuildAggregations(c.Context(), r, ""); err != nil {
 			return err
@@ -45,22 +57,23 @@ func (s *server) getAggregations(c *fiber.Ctx) error {
 		return err
 	}
 	resp := fiber.Map{
-		"success":          true,
-		"brandId":          r.BrandID,
-		"startDate":        r.StartDate,
-		"endDate":          r.EndDate,
-		"creative_type":    q.CreativeType,
-		"aggregations":     aggregationJSON(agg),
-		"lastCalculatedAt": agg.CalculatedAt().Format(time.RFC3339Nano),
-		"dataVersion":      agg.RebuildVersion / 1e6, // milliseconds: exact as a JSON number
-		"source":           source,
+		"success":                 true,
+		"brandId":                 r.BrandID,
+		"startDate":               r.StartDate,
+		"endDate":                 r.EndDate,
+		"creative_type":           q.CreativeType,
+		"aggregations":            aggregationJSON(agg),
+		"source":                  source,
+		"backgroundSyncTriggered": queued.Queued,
+	}
+	if agg.RebuildVersion != 0 {
+		resp["lastCalculatedAt"] = agg.CalculatedAt().Format(time.RFC3339Nano)
+		resp["dataVersion"] = agg.RebuildVersion / 1e6 // milliseconds: exact as a JSON number
 	}
 	if q.AdStatus != "" {
 		resp["ad_status"] = q.AdStatus
 	}
-	if agg.JobID != "" {
-		resp["jobId"] = agg.JobID
-	}
+	s.describeSync(resp, job, time.Now())
 	return c.JSON(resp)
 }
 

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -29,6 +30,10 @@ func (f *fakeStore) RebuildAggregations(context.Context, store.Range, string) (u
 	return 0, errNotFaked
 }
 
+func (f *fakeStore) AggregateNow(context.Context, store.AggregationQuery) (store.Aggregation, error) {
+	return store.Aggregation{}, errNotFaked
+}
+
 func (f *fakeStore) DeleteRange(context.Context, store.Range) (int64, error) { return 0, errNotFaked }
 
 // aggFakeStore keeps one aggregation per creative type, absent until
@@ -44,10 +49,17 @@ type aggFakeStore struct {
 	deletes   []store.Range
 	deleted   int64
 	deleteErr error
+	computed  int // AggregateNow calls
 }
 
+// newAggFake is a store whose range was synced by job-9 (so its figures are
+// complete), with its aggregations built or not yet.
 func newAggFake(built bool) *aggFakeStore {
-	return &aggFakeStore{fakeStore: newFakeStore("acme"), built: built, version: 1_764_000_000_123_456_789,
+	fs := newFakeStore("acme")
+	synced := time.Date(2025, 11, 24, 16, 0, 0, 0, time.UTC)
+	fs.job = &store.SyncJob{JobID: "job-9", Kind: "FULL", Status: store.StatusCompleted, CreatedAt: synced,
+		UpdatedAt: synced, CompletedAt: synced, RangeSyncedAt: synced}
+	return &aggFakeStore{fakeStore: fs, built: built, version: 1_764_000_000_123_456_789,
 		byType: map[string]store.Aggregation{
 			"video": {TotalAds: 2, SpendMicros: 3_500_000, RevenueMicros: 7_000_000, Orders: 4, Impressions: 1000, Clicks: 20, Reach: 500,
 				VideoViews: 100, VideoP25: 50, VideoP50: 25, VideoP100: 10, SumCTR: 4, NCTR: 2, SumCPC: 0.4, NCPC: 2, SumCPP: 14, NCPP: 2, SumROAS: 4, NROAS: 2},
@@ -64,7 +76,21 @@ func (f *aggFakeStore) Aggregations(_ context.Context, q store.AggregationQuery)
 	if !f.built {
 		return store.Aggregation{}, store.ErrNotFound
 	}
-	out := store.Aggregation{RebuildVersion: f.version, JobID: "job-9"}
+	out := f.sumOf(q)
+	out.RebuildVersion, out.JobID = f.version, "job-9"
+	return out, nil
+}
+
+// AggregateNow sums what is stored, built or not, and stores nothing.
+func (f *aggFakeStore) AggregateNow(_ context.Context, q store.AggregationQuery) (store.Aggregation, error) {
+	f.amu.Lock()
+	defer f.amu.Unlock()
+	f.computed++
+	return f.sumOf(q), nil
+}
+
+func (f *aggFakeStore) sumOf(q store.AggregationQuery) store.Aggregation {
+	var out store.Aggregation
 	for typ, a := range f.byType {
 		if q.CreativeType == "all" || q.CreativeType == typ {
 			v, j := out.RebuildVersion, out.JobID
@@ -72,7 +98,7 @@ func (f *aggFakeStore) Aggregations(_ context.Context, q store.AggregationQuery)
 			out.RebuildVersion, out.JobID = v, j
 		}
 	}
-	return out, nil
+	return out
 }
 
 func sum(a, b store.Aggregation) store.Aggregation {
@@ -196,6 +222,33 @@ func TestAggregationsCalculatedOnFirstRequest(t *testing.T) {
 	again := a.doJSON(t, http.MethodGet, "/api/creatives/acme/aggregations?"+goodRange, "", http.StatusOK)
 	if again["source"] != "stored" || len(st.rebuilds) != 1 {
 		t.Fatalf("second request: source %v, %d rebuilds; want stored, 1", again["source"], len(st.rebuilds))
+	}
+}
+
+// A range never synced gets its sync queued and the figures of what is
+// stored so far, marked incomplete and never stored as its aggregations.
+func TestAggregationsOfANeverSyncedRange(t *testing.T) {
+	st := newAggFake(false)
+	st.job = nil
+	a := newAggAPI(t, st)
+	got := a.doJSON(t, http.MethodGet, "/api/creatives/acme/aggregations?"+goodRange+"&creative_type=video", "", http.StatusOK)
+	if got["complete"] != false || got["source"] != "partial" || got["backgroundSyncTriggered"] != true {
+		t.Fatalf("response = %v; want complete:false, source partial, a sync triggered", got)
+	}
+	sync, _ := got["sync"].(map[string]any)
+	if sync["status"] != store.StatusPending || sync["jobId"] == nil || sync["jobId"] != got["jobId"] {
+		t.Errorf("sync = %v, want the pending job %v", sync, got["jobId"])
+	}
+	if len(a.queue.reqs) != 1 || len(st.rebuilds) != 0 || st.computed != 1 {
+		t.Fatalf("%d requests queued, %d rebuilds stored, %d computed; want 1, 0, 1", len(a.queue.reqs), len(st.rebuilds), st.computed)
+	}
+	if agg, _ := got["aggregations"].(map[string]any); agg["total_ads"] != float64(2) {
+		t.Errorf("total_ads = %v, want the 2 stored video ads", agg["total_ads"])
+	}
+	// A second read while the job runs queues nothing more.
+	again := a.doJSON(t, http.MethodGet, "/api/creatives/acme/aggregations?"+goodRange, "", http.StatusOK)
+	if again["complete"] != false || again["backgroundSyncTriggered"] != false || len(a.queue.reqs) != 1 {
+		t.Fatalf("second read: %v, %d requests; want complete:false and no new request", again, len(a.queue.reqs))
 	}
 }
 

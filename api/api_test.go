@@ -124,7 +124,7 @@ func (f *fakeStore) RecordQueued(_ context.Context, r store.Range, jobID string,
 	defer f.mu.Unlock()
 	f.called("RecordQueued")
 	f.queued = append(f.queued, queuedCall{Range: cloneRange(r), JobID: strings.Clone(jobID), Kind: kind})
-	f.job = &store.SyncJob{JobID: strings.Clone(jobID), Kind: string(kind), Status: store.StatusPending, StartedAt: at, UpdatedAt: at}
+	f.job = &store.SyncJob{JobID: strings.Clone(jobID), Kind: string(kind), Status: store.StatusPending, CreatedAt: at, UpdatedAt: at}
 	return nil
 }
 

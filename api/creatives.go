@@ -6,13 +6,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/adstream/adstream/clickhouse/store"
-	"github.com/adstream/adstream/schemas"
+	"github.com/adstream/adstream/internal/jobs"
 )
 
 // listCreatives serves GET /api/creatives/:brandId: one page of the stored
-// creatives of a range. When nothing of the range is stored yet it queues a
-// full sync and, where a Graph API is configured, answers from a live fetch
-// of 3 × limit ads that it also stores for the next request.
+// creatives of a range, saying whether they are complete and how the range's
+// sync is going. The first read of a range queues its full sync and, where a
+// Graph API is configured, first stores a live fetch of 3 × limit ads, so the
+// page comes from the store either way.
 func (s *server) listCreatives(c *fiber.Ctx) error {
 	began := time.Now()
 	r, err := brandRange(c, c.Query("startDate"), c.Query("endDate"))
@@ -27,9 +28,31 @@ func (s *server) listCreatives(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	job, queued, err := s.jobs.ForRead(c.Context(), r, "api")
+	if err != nil {
+		return err
+	}
+	source := "database"
+	if queued.Queued && s.deps.Fallback != nil {
+		if n, err := s.deps.Store.CountCreatives(c.Context(), r, nil); err != nil {
+			return err
+		} else if n == 0 {
+			if ok := s.fallback(c, brand, q, job.JobID); ok {
+				source = "api_fallback"
+			}
+		}
+	}
 	total, err := s.deps.Store.CountCreatives(c.Context(), r, q.Filters)
 	if err != nil {
 		return err
+	}
+	rows, err := s.deps.Store.ListCreatives(c.Context(), q)
+	if err != nil {
+		return err
+	}
+	out := make([]CreativeJSON, len(rows))
+	for i, row := range rows {
+		out[i] = creativeJSON(r, row)
 	}
 	resp := fiber.Map{
 		"success":                 true,
@@ -41,59 +64,51 @@ func (s *server) listCreatives(c *fiber.Ctx) error {
 		"limit":                   q.Limit,
 		"total_pages":             pages(total, q.Limit),
 		"hasMore":                 int64(q.Offset+q.Limit) < total,
-		"creatives":               []CreativeJSON{},
-		"dataSource":              "database",
-		"backgroundSyncTriggered": false,
+		"creatives":               out,
+		"dataSource":              source,
+		"backgroundSyncTriggered": queued.Queued,
 	}
-	switch {
-	case total > 0:
-		rows, err := s.deps.Store.ListCreatives(c.Context(), q)
-		if err != nil {
-			return err
-		}
-		out := make([]CreativeJSON, len(rows))
-		for i, row := range rows {
-			out[i] = creativeJSON(r, row)
-		}
-		resp["creatives"] = out
-	case len(q.Filters) == 0:
-		if err := s.firstRead(c, brand, q, resp); err != nil {
-			return err
-		}
+	s.describeSync(resp, job, time.Now())
+	if source == "api_fallback" {
+		resp["hasMore"] = true // the fallback holds a part of the range; the sync brings the rest
+		resp["message"] = "Initial data loaded. Full sync in progress..."
 	}
 	resp["fetchTime"] = time.Since(began).Milliseconds()
 	return c.JSON(resp)
 }
 
-// firstRead handles a range with nothing stored: it queues the full sync and
-// fills resp from a live fetch when one is configured and succeeds. A failed
-// live fetch (Graph API down or throttling) is logged, not returned: the
-// answer is then the empty database, and the sync fills it.
-func (s *server) firstRead(c *fiber.Ctx, brand store.Brand, q store.ListQuery, resp fiber.Map) error {
-	job, queued, err := s.queueSync(c, q.Range, schemas.SyncKindFull)
-	if err != nil {
-		return err
-	}
-	resp["backgroundSyncTriggered"] = queued
-	resp["jobId"] = job
-	resp["message"] = "No data stored for this range yet; a full sync is in progress."
-	if s.deps.Fallback == nil {
-		return nil
-	}
-	res, err := s.deps.Fallback.fetch(c.Context(), brand, q, "fallback-"+job)
-	if err != nil {
+// fallback stores a live fetch for the first read of a range. A failed fetch
+// (Graph API down or throttling) is logged, not returned: the answer is then
+// the empty database, and the sync fills it.
+func (s *server) fallback(c *fiber.Ctx, brand store.Brand, q store.ListQuery, jobID string) bool {
+	if _, err := s.deps.Fallback.load(c.Context(), brand, q, "fallback-"+jobID); err != nil {
 		s.deps.Log.Warn("live fallback fetch failed; answering from the database", "brand", q.BrandID, "err", err)
-		return nil
+		return false
 	}
-	n := int64(len(res.creatives))
-	end := min(q.Offset+q.Limit, len(res.creatives))
-	resp["creatives"] = res.creatives[min(q.Offset, end):end]
-	resp["total_creatives"] = n
-	resp["total_pages"] = pages(n, q.Limit)
-	resp["hasMore"] = res.hasMore || end < len(res.creatives)
-	resp["dataSource"] = "api_fallback"
-	resp["message"] = "Initial data loaded. Full sync in progress..."
-	return nil
+	return true
+}
+
+// describeSync adds what reads say about a range's sync: "complete" (a sync
+// of the range completed, so the figures cover every ad of it as of
+// "syncedAt"), the range's latest job as "sync", and a message when the
+// figures are partial or the last sync failed.
+func (s *server) describeSync(resp fiber.Map, job store.SyncJob, now time.Time) {
+	complete := jobs.Complete(job)
+	resp["complete"] = complete
+	if complete {
+		resp["syncedAt"] = job.RangeSyncedAt
+	}
+	if job.JobID == "" {
+		return
+	}
+	resp["jobId"] = job.JobID
+	resp["sync"] = jobJSON(job, now)
+	switch {
+	case job.Status == store.StatusFailed:
+		resp["message"] = "The last sync of this range failed: " + job.Error
+	case !complete:
+		resp["message"] = "The figures are partial: the first sync of this range is in progress."
+	}
 }
 
 func pages(total int64, limit int) int64 { return (total + int64(limit) - 1) / int64(limit) }

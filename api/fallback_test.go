@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,44 +17,22 @@ import (
 	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/internal/graph"
 	"github.com/adstream/adstream/internal/graphsim"
+	"github.com/adstream/adstream/internal/testenv"
 	"github.com/adstream/adstream/internal/tokenbox"
 	"github.com/adstream/adstream/schemas"
 )
 
-// fallbackStore is the fake store with a real brand (sealed token, graphsim
-// accounts) and a memory of what the live fetch stored.
-type fallbackStore struct {
-	*fakeStore
-	brand    store.Brand
-	mu       sync.Mutex
-	ads      []*schemas.Ad
-	insights []*schemas.AdInsight
-}
-
-func (f *fallbackStore) GetBrand(context.Context, string) (store.Brand, error) { return f.brand, nil }
-
-func (f *fallbackStore) InsertAds(_ context.Context, ads []*schemas.Ad) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.ads = append(f.ads, ads...)
-	return nil
-}
-
-func (f *fallbackStore) InsertInsights(_ context.Context, rows []*schemas.AdInsight) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.insights = append(f.insights, rows...)
-	return nil
-}
-
+// fallbackEnv is the API over a real ClickHouse store, with graphsim as the
+// Graph API and a queue that records what it is asked to publish.
 type fallbackEnv struct {
 	app   *testAPI
-	store *fallbackStore
+	store *store.Store
 	sim   *httptest.Server
 	brand graphsim.Brand
 }
 
 func newFallbackEnv(t *testing.T) *fallbackEnv {
+	testenv.Integration(t)
 	sim, err := graphsim.New(graphsim.Options{Seed: 7, Accounts: 2, Ads: 100})
 	if err != nil {
 		t.Fatal(err)
@@ -64,8 +41,12 @@ func newFallbackEnv(t *testing.T) *fallbackEnv {
 	t.Cleanup(srv.Close)
 	box, _ := tokenbox.New(tokenbox.NewKey())
 	b := sim.Brands()[0]
-	st := &fallbackStore{fakeStore: newFakeStore(b.BrandID),
-		brand: store.Brand{BrandID: b.BrandID, TokenCiphertext: box.Seal(b.AccessToken), AdAccountIDs: b.AdAccountIDs}}
+	conn, cfg := testenv.ClickHouse(t)
+	st := store.New(conn, cfg.Database)
+	if err := st.PutBrand(context.Background(), store.Brand{BrandID: b.BrandID, Name: "Demo",
+		TokenCiphertext: box.Seal(b.AccessToken), AdAccountIDs: b.AdAccountIDs}); err != nil {
+		t.Fatal(err)
+	}
 	gc, err := graph.New(graph.Config{BaseURL: srv.URL, MaxRetries: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -74,33 +55,33 @@ func newFallbackEnv(t *testing.T) *fallbackEnv {
 	q := &fakeQueue{}
 	app := api.New(api.Deps{Store: st, Queue: q, Log: slog.New(slog.NewTextHandler(logs, nil)), Registry: prometheus.NewRegistry(),
 		Fallback: &api.Fallback{Graph: gc, Tokens: box, Writer: st}})
-	return &fallbackEnv{app: &testAPI{app: app, store: st.fakeStore, queue: q, logs: logs}, store: st, sim: srv, brand: b}
+	return &fallbackEnv{app: &testAPI{app: app, queue: q, logs: logs}, store: st, sim: srv, brand: b}
 }
 
 const fallbackRange = "startDate=2026-10-29&endDate=2026-11-27"
 
-// The first read of an empty range answers from the Graph API in the seed's
-// shape, stores what it fetched and queues exactly one full sync.
+var fallbackStoreRange = store.Range{BrandID: "demo", StartDate: "2026-10-29", EndDate: "2026-11-27"}
+
+// The first read of an empty range answers from a live Graph API fetch in
+// the seed's shape, stores what it fetched and queues exactly one full sync.
 func TestFirstReadFallsBackToTheGraphAPI(t *testing.T) {
 	e := newFallbackEnv(t)
 	body := e.app.doJSON(t, "GET", "/api/creatives/demo?"+fallbackRange+"&limit=10", "", http.StatusOK)
-	if body["dataSource"] != "api_fallback" || body["backgroundSyncTriggered"] != true {
-		t.Fatalf("dataSource %v, backgroundSyncTriggered %v; want api_fallback, true", body["dataSource"], body["backgroundSyncTriggered"])
+	if body["dataSource"] != "api_fallback" || body["backgroundSyncTriggered"] != true || body["complete"] != false {
+		t.Fatalf("dataSource %v, backgroundSyncTriggered %v, complete %v; want api_fallback, true, false",
+			body["dataSource"], body["backgroundSyncTriggered"], body["complete"])
 	}
 	creatives := body["creatives"].([]any)
 	total := body["total_creatives"].(float64)
-	if len(creatives) != 10 || total < 11 || total > 30 || body["hasMore"] != true {
-		t.Fatalf("%d creatives of %v (hasMore %v); want 10 of 11..30 fetched, more available", len(creatives), total, body["hasMore"])
+	if len(creatives) != 10 || total < 11 || total > 60 || body["hasMore"] != true {
+		t.Fatalf("%d creatives of %v (hasMore %v); want 10 of the 11..60 fetched, more available", len(creatives), total, body["hasMore"])
 	}
-	if len(e.app.queue.reqs) != 1 || e.app.queue.reqs[0].Kind != schemas.SyncKindFull {
-		t.Fatalf("queued %+v, want one FULL sync", e.app.queue.reqs)
+	if len(e.app.queue.reqs) != 1 || e.app.queue.reqs[0].Kind != schemas.SyncKindFull || e.app.queue.reqs[0].JobID != body["jobId"] {
+		t.Fatalf("queued %+v, want one FULL sync as job %v", e.app.queue.reqs, body["jobId"])
 	}
-	e.store.mu.Lock()
-	stored := len(e.store.insights)
-	syncID := e.store.insights[0].SyncID
-	e.store.mu.Unlock()
-	if float64(stored) != total || syncID != "fallback-"+body["jobId"].(string) {
-		t.Fatalf("stored %d insights with sync id %q; want %v, fallback-<jobId>", stored, syncID, total)
+	stored, err := e.store.ListCreatives(context.Background(), store.ListQuery{Range: fallbackStoreRange, SortBy: "spend", Limit: 500})
+	if err != nil || float64(len(stored)) != total {
+		t.Fatalf("stored %d creatives (%v); want the %v fetched", len(stored), err, total)
 	}
 	prev := 1e18
 	for _, c := range creatives {
@@ -113,6 +94,12 @@ func TestFirstReadFallsBackToTheGraphAPI(t *testing.T) {
 		if want := e.servedSpend(t, m["ad_id"].(string)); spend != want {
 			t.Errorf("ad %v: spend %v, graphsim served %v", m["ad_id"], spend, want)
 		}
+	}
+	// The next read is answered by the store, with the sync still to come.
+	again := e.app.doJSON(t, "GET", "/api/creatives/demo?"+fallbackRange+"&limit=10", "", http.StatusOK)
+	if again["dataSource"] != "database" || again["backgroundSyncTriggered"] != false || again["jobId"] != body["jobId"] ||
+		again["complete"] != false || len(e.app.queue.reqs) != 1 {
+		t.Fatalf("second read %v; want the stored rows, the same job, still incomplete, nothing queued", again)
 	}
 }
 
@@ -154,12 +141,38 @@ func TestFirstReadSurvivesAFailingGraphAPI(t *testing.T) {
 	}
 }
 
-// A filtered read with no match is an answer, not a first read: no live
-// fetch, no sync.
-func TestFilteredEmptyReadDoesNotFallBack(t *testing.T) {
+// A filtered first visit is a first visit: it takes the fallback path and
+// answers the filter from what it stored.
+func TestFilteredFirstReadFallsBack(t *testing.T) {
 	e := newFallbackEnv(t)
 	body := e.app.doJSON(t, "GET", "/api/creatives/demo?"+fallbackRange+`&filters={"creative_type":"video"}`, "", http.StatusOK)
-	if body["dataSource"] != "database" || len(e.app.queue.reqs) != 0 || len(e.store.insights) != 0 {
-		t.Fatalf("body %v, %d queued, %d stored; want no fallback", body, len(e.app.queue.reqs), len(e.store.insights))
+	if body["dataSource"] != "api_fallback" || len(e.app.queue.reqs) != 1 {
+		t.Fatalf("body %v, %d queued; want the fallback and one sync", body, len(e.app.queue.reqs))
+	}
+	creatives := body["creatives"].([]any)
+	if len(creatives) == 0 {
+		t.Fatalf("no video creative among the fetched ones: %v", body)
+	}
+	for _, c := range creatives {
+		if typ := c.(map[string]any)["creative_type"]; typ != "video" {
+			t.Fatalf("filtered page holds a %v creative", typ)
+		}
+	}
+}
+
+// Every read goes through the store's sort: a descending sort by ad id comes
+// back descending, on the fallback's answer too.
+func TestFallbackAnswerUsesTheStoreSort(t *testing.T) {
+	e := newFallbackEnv(t)
+	body := e.app.doJSON(t, "GET", "/api/creatives/demo?"+fallbackRange+"&sortBy=ad_id&sortOrder=desc&limit=20", "", http.StatusOK)
+	creatives := body["creatives"].([]any)
+	if body["dataSource"] != "api_fallback" || len(creatives) < 2 {
+		t.Fatalf("body %v; want a fallback page", body)
+	}
+	for i := 1; i < len(creatives); i++ {
+		prev, cur := creatives[i-1].(map[string]any)["ad_id"].(string), creatives[i].(map[string]any)["ad_id"].(string)
+		if prev < cur {
+			t.Fatalf("ad %s after %s: not descending by ad id", cur, prev)
+		}
 	}
 }

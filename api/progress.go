@@ -23,7 +23,7 @@ const (
 // the range's latest sync job as a server-sent-events stream. Each change of
 // status or progress is one `progress` event (the sync-status JSON); the
 // stream ends after a `completed` or `failed` one, when the client goes
-// away, or after 30 minutes. A comment line every 15 s keeps proxies from
+// away, when the server shuts down, or after 30 minutes. A comment line every 15 s keeps proxies from
 // closing an idle stream.
 func (s *server) syncEvents(c *fiber.Ctx) error {
 	r, err := brandRange(c, c.Query("startDate"), c.Query("endDate"))
@@ -40,10 +40,17 @@ func (s *server) syncEvents(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/event-stream")
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set("X-Accel-Buffering", "no")
-	st, log := s.deps.Store, s.deps.Log
+	st, log, stopping := s.deps.Store, s.deps.Log, s.stopping
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		ctx, cancel := context.WithTimeout(context.Background(), progressMaxStream)
 		defer cancel()
+		go func() {
+			select {
+			case <-stopping:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
 		if err := streamProgress(ctx, w, st, r, poll); err != nil {
 			log.Debug("progress stream ended", "brand", r.BrandID, "err", err)
 		}
@@ -62,7 +69,7 @@ func streamProgress(ctx context.Context, w *bufio.Writer, st Store, r store.Rang
 			return err
 		}
 		if err == nil {
-			body, _ := json.Marshal(statusJSON(j))
+			body, _ := json.Marshal(statusJSON(j, time.Now()))
 			if string(body) != string(last) {
 				if _, err := fmt.Fprintf(w, "event: progress\ndata: %s\n\n", body); err != nil {
 					return err

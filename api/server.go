@@ -16,6 +16,7 @@ import (
 
 	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/internal/graph"
+	"github.com/adstream/adstream/internal/jobs"
 	"github.com/adstream/adstream/internal/tokenbox"
 	"github.com/adstream/adstream/schemas"
 )
@@ -28,6 +29,7 @@ type Store interface {
 	LatestJob(ctx context.Context, r store.Range) (store.SyncJob, error)
 	RecordQueued(ctx context.Context, r store.Range, jobID string, kind schemas.SyncKind, at time.Time) error
 	Aggregations(ctx context.Context, q store.AggregationQuery) (store.Aggregation, error)
+	AggregateNow(ctx context.Context, q store.AggregationQuery) (store.Aggregation, error)
 	RebuildAggregations(ctx context.Context, r store.Range, jobID string) (uint64, error)
 	DeleteRange(ctx context.Context, r store.Range) (int64, error)
 	PutBrand(ctx context.Context, b store.Brand) error
@@ -63,11 +65,22 @@ type Deps struct {
 type server struct {
 	deps    Deps
 	metrics *metrics
+	jobs    *jobs.Queue
+	// stopping is closed when the server starts shutting down, so that
+	// progress streams end instead of holding the shutdown up.
+	stopping chan struct{}
 }
 
 // New builds the Fiber app with every route; Run serves it.
 func New(deps Deps) *fiber.App {
-	s := &server{deps: deps, metrics: newMetrics(deps.Registry)}
+	app, _ := newApp(deps)
+	return app
+}
+
+func newApp(deps Deps) (*fiber.App, *server) {
+	s := &server{deps: deps, metrics: newMetrics(deps.Registry), stopping: make(chan struct{})}
+	s.jobs = &jobs.Queue{Store: deps.Store, Publisher: deps.Queue,
+		OnQueued: func(kind schemas.SyncKind) { s.metrics.queued.WithLabelValues(string(kind)).Inc() }}
 	app := fiber.New(fiber.Config{
 		AppName:               "adstream",
 		ErrorHandler:          errorHandler(deps.Log),
@@ -99,13 +112,13 @@ func New(deps Deps) *fiber.App {
 	app.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, fmt.Sprintf("no route %s %s", c.Method(), c.Path()))
 	})
-	return app
+	return app, s
 }
 
 // Run serves the API on cfg.Addr until ctx ends, then drains in-flight
 // requests for at most 10 s (ShutdownWithContext).
 func Run(ctx context.Context, cfg Config, deps Deps) error {
-	app := New(deps)
+	app, s := newApp(deps)
 	l, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("api listen %s: %w", cfg.Addr, err)
@@ -118,6 +131,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		return err
 	case <-ctx.Done():
 	}
+	close(s.stopping)
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := app.ShutdownWithContext(sctx); err != nil && !errors.Is(err, context.Canceled) {

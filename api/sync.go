@@ -1,20 +1,14 @@
 package api
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/adstream/adstream/clickhouse/store"
+	"github.com/adstream/adstream/internal/jobs"
 	"github.com/adstream/adstream/schemas"
 )
-
-// staleAfter is how long a pending or processing job blocks a new one for the
-// same range; past it the job is presumed lost and a new one may be queued.
-const staleAfter = 30 * time.Minute
 
 type rangeBody struct {
 	StartDate string `json:"startDate"`
@@ -38,7 +32,7 @@ func (s *server) startSync(kind schemas.SyncKind) fiber.Handler {
 		if _, err := s.deps.Store.GetBrand(c.Context(), r.BrandID); err != nil {
 			return err
 		}
-		job, queued, err := s.queueSync(c, r, kind)
+		q, err := s.jobs.Sync(c.Context(), r, kind, "api")
 		if err != nil {
 			return err
 		}
@@ -46,52 +40,16 @@ func (s *server) startSync(kind schemas.SyncKind) fiber.Handler {
 		if kind == schemas.SyncKindRefresh {
 			msg = "Creative refresh job queued"
 		}
-		if !queued {
+		if !q.Queued {
 			msg = "A sync of this range is already in progress"
 		}
-		return c.JSON(fiber.Map{
-			"success": true, "message": msg, "jobId": job, "status": store.StatusPending,
-			"estimatedTime": "5-10 minutes",
-		})
+		resp := fiber.Map{"success": true, "message": msg, "jobId": q.JobID, "status": store.StatusPending}
+		if j, err := s.deps.Store.LatestJob(c.Context(), r); err == nil && j.JobID == q.JobID {
+			resp = statusJSON(j, time.Now())
+			resp["message"] = msg
+		}
+		return c.JSON(resp)
 	}
-}
-
-// queueSync publishes a sync request unless one for the range is already
-// pending or running; it returns the job id either way.
-func (s *server) queueSync(c *fiber.Ctx, r store.Range, kind schemas.SyncKind) (string, bool, error) {
-	latest, err := s.deps.Store.LatestJob(c.Context(), r)
-	switch {
-	case err == nil && (latest.Status == store.StatusPending || latest.Status == store.StatusProcessing) &&
-		time.Since(latest.UpdatedAt) < staleAfter:
-		return latest.JobID, false, nil
-	case err != nil && !errors.Is(err, store.ErrNotFound):
-		return "", false, err
-	}
-	now := time.Now().UTC()
-	req := &schemas.SyncRequest{
-		JobID: newJobID(kind), BrandID: r.BrandID, StartDate: r.StartDate, EndDate: r.EndDate,
-		Kind: kind, RequestedAt: now, RequestedBy: "api",
-	}
-	// Publish before recording: a pending record of a request that never
-	// reached Kafka would block every sync of the range for staleAfter.
-	if err := s.deps.Queue.Enqueue(c.Context(), req); err != nil {
-		return "", false, err
-	}
-	if err := s.deps.Store.RecordQueued(c.Context(), r, req.JobID, kind, now); err != nil {
-		return "", false, err
-	}
-	s.metrics.queued.WithLabelValues(string(kind)).Inc()
-	return req.JobID, true, nil
-}
-
-func newJobID(kind schemas.SyncKind) string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	prefix := "sync"
-	if kind == schemas.SyncKindRefresh {
-		prefix = "refresh"
-	}
-	return prefix + "-job-" + hex.EncodeToString(b)
 }
 
 // syncStatus serves GET /api/creatives/sync/status/:brandId.
@@ -104,26 +62,42 @@ func (s *server) syncStatus(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(statusJSON(j))
+	return c.JSON(statusJSON(j, time.Now()))
 }
 
-// statusJSON is the seed's sync-status shape. Until the job completes the
-// percentage stays below 100: producers learn the total as they page.
-func statusJSON(j store.SyncJob) fiber.Map {
-	pct := int64(0)
-	if j.TotalAds > 0 {
-		pct = min(j.PublishedAds*100/j.TotalAds, 99)
+// statusJSON is the seed's sync-status shape plus when the job was created,
+// completed or is expected to complete, and why it failed.
+func statusJSON(j store.SyncJob, now time.Time) fiber.Map {
+	resp := fiber.Map{"success": true}
+	for k, v := range jobJSON(j, now) {
+		resp[k] = v
 	}
-	if j.Status == store.StatusCompleted {
-		pct = 100
+	resp["kind"] = j.Kind
+	resp["createdAt"] = j.CreatedAt
+	resp["updatedAt"] = j.UpdatedAt
+	if !j.StartedAt.IsZero() {
+		resp["startedAt"] = j.StartedAt
 	}
-	resp := fiber.Map{
-		"success": true, "jobId": j.JobID, "kind": j.Kind, "status": j.Status,
-		"progress":  fiber.Map{"totalAds": j.TotalAds, "processedAds": j.PublishedAds, "percentage": pct},
-		"startedAt": j.StartedAt, "updatedAt": j.UpdatedAt,
-	}
-	if j.Error != "" {
-		resp["error"] = j.Error
+	if !j.CompletedAt.IsZero() {
+		resp["completedAt"] = j.CompletedAt
 	}
 	return resp
+}
+
+// jobJSON is the part of a job's state that reads carry as "sync".
+func jobJSON(j store.SyncJob, now time.Time) fiber.Map {
+	p := jobs.ProgressOf(j, now)
+	progress := fiber.Map{"totalAds": p.TotalAds, "processedAds": p.ProcessedAds, "percentage": p.Percentage}
+	m := fiber.Map{"jobId": j.JobID, "status": j.Status, "progress": progress}
+	if !p.EstimatedCompletion.IsZero() {
+		m["estimatedCompletion"] = p.EstimatedCompletion
+	}
+	if j.Status == store.StatusFailed {
+		code := j.ErrorCode
+		if code == "" { // a failure recorded before codes existed
+			code = jobs.CodeInternal
+		}
+		m["error"] = fiber.Map{"code": code, "message": j.Error}
+	}
+	return m
 }

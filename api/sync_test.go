@@ -22,7 +22,7 @@ func TestStartSyncQueues(t *testing.T) {
 		wantPrefix  string
 	}{
 		{name: "sync", give: "/api/creatives/sync/acme", wantKind: schemas.SyncKindFull, wantMessage: "Creative sync job queued", wantPrefix: "sync-"},
-		{name: "refresh", give: "/api/creatives/refresh/acme", wantKind: schemas.SyncKindRefresh, wantMessage: "Creative refresh job queued", wantPrefix: "refresh-"},
+		{name: "refresh", give: "/api/creatives/refresh/acme", wantKind: schemas.SyncKindRefresh, wantMessage: "Creative refresh job queued", wantPrefix: "sync-"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
