@@ -11,6 +11,7 @@ import (
 
 	"github.com/adstream/adstream/internal/adfetch"
 	"github.com/adstream/adstream/internal/graph"
+	"github.com/adstream/adstream/internal/jobs"
 	"github.com/adstream/adstream/schemas"
 )
 
@@ -20,12 +21,16 @@ type worker struct {
 	cl      *kgo.Client
 	metrics *metrics
 
+	dedup   *jobs.Dedup // nil: every request is new
+	clock   jobs.Clock  // orders the events this producer publishes
+
 	mu         sync.Mutex
 	produceErr error // first encode or delivery failure since the job's attempt began
 }
 
-// jobResult counts what a job published.
+// jobResult counts what a job published against its plan.
 type jobResult struct {
+	planned       int64 // the ads its accounts hold: the most it can publish
 	ads, insights int64
 }
 
@@ -43,7 +48,15 @@ func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog
 	}
 	tok := graph.Token(plain)
 	w.takeProduceErr() // a new attempt starts clean
-	w.publishEvent(ctx, req, schemas.SyncStarted, res, "")
+	w.publishEvent(ctx, req, schemas.SyncStarted, res, jobs.Failure{})
+	for _, acct := range brand.AdAccountIDs {
+		n, err := w.deps.Graph.CountAds(ctx, tok, acct)
+		if err != nil {
+			return res, fmt.Errorf("%s plan: %w", acct, err)
+		}
+		res.planned += n
+	}
+	w.publishEvent(ctx, req, schemas.SyncProgress, res, jobs.Failure{})
 	for _, acct := range brand.AdAccountIDs {
 		if err := w.syncAccount(ctx, req, tok, acct, &res); err != nil {
 			return res, err
@@ -56,7 +69,7 @@ func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog
 	if err := w.takeProduceErr(); err != nil {
 		return res, fmt.Errorf("publish records: %w", err)
 	}
-	w.publishEvent(ctx, req, schemas.SyncCompleted, res, "")
+	w.publishEvent(ctx, req, schemas.SyncCompleted, res, jobs.Failure{})
 	w.flush(ctx, log)
 	return res, nil
 }
@@ -90,7 +103,7 @@ func (w *worker) syncAccount(ctx context.Context, req *schemas.SyncRequest, tok 
 			res.ads++
 			res.insights++
 		}
-		w.publishEvent(ctx, req, schemas.SyncProgress, *res, "")
+		w.publishEvent(ctx, req, schemas.SyncProgress, *res, jobs.Failure{})
 	}
 	return nil
 }
@@ -129,10 +142,16 @@ func (w *worker) takeProduceErr() error {
 	return err
 }
 
-func (w *worker) publishEvent(ctx context.Context, req *schemas.SyncRequest, typ schemas.SyncEventType, res jobResult, errText string) {
+// publishEvent reports the job's state; TotalAds is its plan while it runs
+// and what it published once it completed.
+func (w *worker) publishEvent(ctx context.Context, req *schemas.SyncRequest, typ schemas.SyncEventType, res jobResult, f jobs.Failure) {
+	total := max(res.planned, res.ads)
+	if typ == schemas.SyncCompleted {
+		total = res.ads
+	}
 	w.produce(ctx, w.cfg.Topics.SyncEvents, []byte(req.JobID), &schemas.SyncEvent{
 		JobID: req.JobID, BrandID: req.BrandID, StartDate: req.StartDate, EndDate: req.EndDate,
-		Kind: req.Kind, Type: typ, TotalAds: res.ads, PublishedAds: res.ads, PublishedInsights: res.insights,
-		Error: errText, At: time.Now().UTC(),
+		Kind: req.Kind, Type: typ, TotalAds: total, PublishedAds: res.ads, PublishedInsights: res.insights,
+		Error: f.Message, ErrorCode: f.Code, At: time.Now().UTC(), Seq: w.clock.Next(),
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/adstream/adstream/internal/bus"
 	"github.com/adstream/adstream/internal/config"
 	"github.com/adstream/adstream/internal/graph"
+	"github.com/adstream/adstream/internal/jobs"
 	"github.com/adstream/adstream/internal/tokenbox"
 	"github.com/adstream/adstream/schemas"
 )
@@ -50,7 +51,17 @@ type Deps struct {
 	Codec   schemas.Codec
 	Log     *slog.Logger
 	Metrics prometheus.Registerer
-	Jobs    Jobs // sync job history, for the refresh scheduler; nil runs none
+	// Jobs is the sync history: the refresh scheduler reads and queues
+	// through it, and duplicate requests of a job are recognised by it. nil
+	// runs no scheduler and takes every request as new.
+	Jobs JobStore
+}
+
+// JobStore is the sync history as the producer uses it.
+type JobStore interface {
+	History
+	jobs.Store
+	jobs.History
 }
 
 // Run consumes sync requests as a member of cfg.Group until ctx ends. Each
@@ -81,8 +92,12 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		return err
 	}
 	w := &worker{cfg: cfg, deps: deps, cl: cl, metrics: newMetrics(deps.Metrics)}
+	if deps.Jobs != nil {
+		w.dedup = &jobs.Dedup{History: deps.Jobs}
+	}
 	if cfg.Refresh.Interval > 0 && deps.Jobs != nil {
-		sched := &Scheduler{Config: cfg.Refresh, Jobs: deps.Jobs, Queue: bus.NewSyncQueue(cl, cfg.Topics.SyncRequests, deps.Codec), Log: deps.Log}
+		queue := &jobs.Queue{Store: deps.Jobs, Publisher: bus.NewSyncQueue(cl, cfg.Topics.SyncRequests, deps.Codec)}
+		sched := &Scheduler{Config: cfg.Refresh, History: deps.Jobs, Jobs: queue, Log: deps.Log}
 		schedCtx, stopSched := context.WithCancel(ctx)
 		done := make(chan struct{})
 		go func() { defer close(done); _ = sched.Run(schedCtx) }()
@@ -118,12 +133,31 @@ func (w *worker) handle(ctx context.Context, r *kgo.Record) {
 		return
 	}
 	log := w.deps.Log.With("job", req.JobID, "brand", req.BrandID, "range", req.StartDate+".."+req.EndDate, "kind", req.Kind)
+	if w.dedup != nil {
+		dup, err := w.dedup.Duplicate(ctx, &req)
+		if err != nil {
+			log.Warn("duplicate check failed; running the job", "err", err)
+		}
+		if dup {
+			log.Info("duplicate sync request skipped: its job already ran")
+			w.metrics.jobs.WithLabelValues("duplicate").Inc()
+			return
+		}
+	}
 	log.Info("sync job started")
+	started := time.Now()
 	res, err := w.runAttempts(ctx, &req, log)
+	if ctx.Err() != nil {
+		return // stopping: the request stays uncommitted and the job runs again elsewhere
+	}
+	if w.dedup != nil {
+		w.dedup.Ended(&req, started)
+	}
 	if err != nil {
 		w.metrics.jobs.WithLabelValues("failed").Inc()
-		log.Error("sync job failed", "err", err, "ads", res.ads, "insights", res.insights)
-		w.publishEvent(ctx, &req, schemas.SyncFailed, res, err.Error())
+		f := jobs.Classify(err)
+		log.Error("sync job failed", "err", err, "code", f.Code, "ads", res.ads, "insights", res.insights)
+		w.publishEvent(ctx, &req, schemas.SyncFailed, res, f)
 		w.flush(ctx, log)
 		return
 	}

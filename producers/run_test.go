@@ -8,6 +8,7 @@ import (
 
 	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/internal/graphsim"
+	"github.com/adstream/adstream/internal/jobs"
 	"github.com/adstream/adstream/internal/tokenbox"
 	"github.com/adstream/adstream/schemas"
 )
@@ -51,12 +52,14 @@ func TestProducerReportsFailedJobAndTakesNextRequest(t *testing.T) {
 	tests := []struct {
 		name      string
 		give      func(t *testing.T, e *env) (brandID string, undo func())
+		wantCode  string
 		wantError []string
 	}{
 		{
 			name:      "unknown brand",
 			give:      func(*testing.T, *env) (string, func()) { return "no-such-brand", func() {} },
-			wantError: []string{"no-such-brand", store.ErrNotFound.Error()},
+			wantCode:  jobs.CodeInternal,
+			wantError: []string{"no-such-brand", "not registered"},
 		},
 		{
 			name: "expired token",
@@ -64,7 +67,8 @@ func TestProducerReportsFailedJobAndTakesNextRequest(t *testing.T) {
 				e.setFaults(t.Context(), t, graphsim.Faults{ExpireToken: true})
 				return e.brand.BrandID, func() { e.setFaults(t.Context(), t, graphsim.Faults{}) }
 			},
-			wantError: []string{"access token expired", "code 190"},
+			wantCode:  jobs.CodeTokenInvalid,
+			wantError: []string{"access token is expired", "Graph error 190"},
 		},
 		{
 			name: "token sealed with another key",
@@ -76,7 +80,8 @@ func TestProducerReportsFailedJobAndTakesNextRequest(t *testing.T) {
 				e.brands.put(store.Brand{BrandID: "rekeyed", TokenCiphertext: other.Seal(e.brand.AccessToken), AdAccountIDs: e.brand.AdAccountIDs})
 				return "rekeyed", func() {}
 			},
-			wantError: []string{"rekeyed", "does not open with this key"},
+			wantCode:  jobs.CodeTokenInvalid,
+			wantError: []string{"does not open", "ADSTREAM_TOKEN_KEY"},
 		},
 	}
 	for _, tt := range tests {
@@ -90,6 +95,12 @@ func TestProducerReportsFailedJobAndTakesNextRequest(t *testing.T) {
 			last := evs[len(evs)-1]
 			if last.Type != schemas.SyncFailed {
 				t.Fatalf("job ended %s, want FAILED", last.Type)
+			}
+			if last.ErrorCode != tt.wantCode {
+				t.Errorf("FAILED code = %q, want %q", last.ErrorCode, tt.wantCode)
+			}
+			if strings.Contains(last.Error, "fbtrace") {
+				t.Errorf("FAILED error carries a Graph trace id: %q", last.Error)
 			}
 			for _, want := range tt.wantError {
 				if !strings.Contains(last.Error, want) {

@@ -2,13 +2,12 @@ package producers
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"time"
 
 	"github.com/adstream/adstream/clickhouse/store"
+	"github.com/adstream/adstream/internal/jobs"
 	"github.com/adstream/adstream/schemas"
 )
 
@@ -22,28 +21,21 @@ type SchedulerConfig struct {
 	Lookback time.Duration
 }
 
-// Jobs is what the scheduler reads and records about sync jobs.
-type Jobs interface {
+// History is what the scheduler reads of the sync history.
+type History interface {
 	SyncedRanges(ctx context.Context, since time.Time) ([]store.Range, error)
 	LatestJob(ctx context.Context, r store.Range) (store.SyncJob, error)
-	RecordQueued(ctx context.Context, r store.Range, jobID string, kind schemas.SyncKind, at time.Time) error
-}
-
-// Queue publishes sync requests.
-type Queue interface {
-	Enqueue(ctx context.Context, req *schemas.SyncRequest) error
 }
 
 // Scheduler queues a REFRESH of every recently synced range whose last job
-// ended more than an Interval ago. Several producers may each run one: a
-// range with a pending or running job is skipped, and the job id is the same
-// for a range within one interval, so the duplicates that still slip through
-// are recognisable in the sync status.
+// ended more than an Interval ago. Several producers may each run one: the
+// queueing goes through jobs.Queue, so a range gets one job however many
+// schedulers find it due at once.
 type Scheduler struct {
-	Config SchedulerConfig
-	Jobs   Jobs
-	Queue  Queue
-	Log    *slog.Logger
+	Config  SchedulerConfig
+	History History
+	Jobs    *jobs.Queue
+	Log     *slog.Logger
 }
 
 // Run ticks every Interval until ctx ends; one failed tick is logged and the
@@ -70,36 +62,27 @@ func (s *Scheduler) Tick(ctx context.Context, now time.Time) (int, error) {
 	if lookback <= 0 {
 		lookback = 30 * 24 * time.Hour
 	}
-	ranges, err := s.Jobs.SyncedRanges(ctx, now.Add(-lookback))
+	ranges, err := s.History.SyncedRanges(ctx, now.Add(-lookback))
 	if err != nil {
 		return 0, err
 	}
 	queued := 0
 	for _, r := range ranges {
-		last, err := s.Jobs.LatestJob(ctx, r)
+		last, err := s.History.LatestJob(ctx, r)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return queued, err
 		}
-		if err == nil && now.Sub(last.UpdatedAt) < s.Config.Interval {
-			continue // running, queued or fresh enough
+		if err == nil && !jobs.Due(last, now, s.Config.Interval) {
+			continue
 		}
-		req := &schemas.SyncRequest{JobID: scheduledJobID(r, now, s.Config.Interval), BrandID: r.BrandID,
-			StartDate: r.StartDate, EndDate: r.EndDate, Kind: schemas.SyncKindRefresh, RequestedAt: now, RequestedBy: "scheduler"}
-		if err := s.Queue.Enqueue(ctx, req); err != nil {
+		q, err := s.Jobs.Sync(ctx, r, schemas.SyncKindRefresh, "scheduler")
+		if err != nil {
 			return queued, err
 		}
-		if err := s.Jobs.RecordQueued(ctx, r, req.JobID, req.Kind, now); err != nil {
-			return queued, err
+		if q.Queued {
+			s.Log.Info("refresh queued", "job", q.JobID, "brand", r.BrandID, "range", r.StartDate+".."+r.EndDate)
+			queued++
 		}
-		s.Log.Info("refresh queued", "job", req.JobID, "brand", r.BrandID, "range", r.StartDate+".."+r.EndDate)
-		queued++
 	}
 	return queued, nil
-}
-
-// scheduledJobID is the same for a range within one interval slot.
-func scheduledJobID(r store.Range, now time.Time, interval time.Duration) string {
-	slot := now.Truncate(interval).Unix()
-	h := sha256.Sum256([]byte(r.BrandID + "/" + r.StartDate + "/" + r.EndDate))
-	return "refresh-sched-" + hex.EncodeToString(h[:6]) + "-" + time.Unix(slot, 0).UTC().Format("20060102T1504")
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/adstream/adstream/clickhouse/store"
+	"github.com/adstream/adstream/internal/jobs"
 	"github.com/adstream/adstream/producers"
 	"github.com/adstream/adstream/schemas"
 )
@@ -49,7 +50,7 @@ func TestSchedulerRefreshesStaleRangesOnly(t *testing.T) {
 	rng := func(b string) store.Range {
 		return store.Range{BrandID: b, StartDate: "2026-11-01", EndDate: "2026-11-27"}
 	}
-	jobs := &memJobs{
+	hist := &memJobs{
 		ranges: []store.Range{rng("stale"), rng("fresh"), rng("running"), rng("failed-long-ago")},
 		latest: map[store.Range]store.SyncJob{
 			rng("stale"):           {Status: store.StatusCompleted, UpdatedAt: now.Add(-7 * time.Hour)},
@@ -59,7 +60,9 @@ func TestSchedulerRefreshesStaleRangesOnly(t *testing.T) {
 		},
 	}
 	q := &memQueue{}
-	s := &producers.Scheduler{Config: producers.SchedulerConfig{Interval: 6 * time.Hour}, Jobs: jobs, Queue: q, Log: slog.New(slog.DiscardHandler)}
+	clock := now
+	s := &producers.Scheduler{Config: producers.SchedulerConfig{Interval: 6 * time.Hour}, History: hist,
+		Jobs: &jobs.Queue{Store: hist, Publisher: q, Now: func() time.Time { return clock }}, Log: slog.New(slog.DiscardHandler)}
 	n, err := s.Tick(context.Background(), now)
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +78,8 @@ func TestSchedulerRefreshesStaleRangesOnly(t *testing.T) {
 		t.Fatalf("queued %d: %v, want [stale failed-long-ago]", n, got)
 	}
 	// The next tick within the interval finds them pending: nothing new.
-	if n, _ := s.Tick(context.Background(), now.Add(time.Minute)); n != 0 {
+	clock = now.Add(time.Minute)
+	if n, _ := s.Tick(context.Background(), clock); n != 0 {
 		t.Fatalf("second tick queued %d, want 0", n)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"time"
 
 	"github.com/oklog/run"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/adstream/adstream/consumers"
 	"github.com/adstream/adstream/internal/config"
 	"github.com/adstream/adstream/internal/graphsim"
+	"github.com/adstream/adstream/internal/jobs"
 	"github.com/adstream/adstream/internal/telemetry"
 	"github.com/adstream/adstream/producers"
 	"github.com/adstream/adstream/schemas"
@@ -116,17 +116,13 @@ const (
 // try, and then waits for shutdown (it is an actor of the dev group).
 func queueDemoSync(ctx context.Context, deps api.Deps, httpAddr string, io stdio) error {
 	r := store.Range{BrandID: "demo", StartDate: demoStart, EndDate: demoEnd}
-	now := time.Now().UTC()
-	req := &schemas.SyncRequest{JobID: "dev-job-" + now.Format("20060102T150405"), BrandID: r.BrandID,
-		StartDate: r.StartDate, EndDate: r.EndDate, Kind: schemas.SyncKindFull, RequestedAt: now, RequestedBy: "dev"}
-	if err := deps.Store.RecordQueued(ctx, r, req.JobID, req.Kind, now); err != nil {
-		return err
-	}
-	if err := deps.Queue.Enqueue(ctx, req); err != nil {
+	q := &jobs.Queue{Store: deps.Store, Publisher: deps.Queue}
+	queued, err := q.Sync(ctx, r, schemas.SyncKindFull, "dev")
+	if err != nil {
 		return err
 	}
 	base := "http://" + httpAddr
-	q := "startDate=" + demoStart + "&endDate=" + demoEnd
+	query := "startDate=" + demoStart + "&endDate=" + demoEnd
 	fmt.Fprintf(io.out, `
 adstream dev is up. A first sync of brand "demo" (%s..%s) is queued as %s.
 Try:
@@ -135,7 +131,7 @@ Try:
   curl -s '%s/api/creatives/demo?%s&page=1&limit=5&sortBy=ctr&filters=%%7B%%22creative_type%%22%%3A%%22video%%22%%7D'
   curl -s '%s/metrics'
 Ctrl-C stops everything.
-`, demoStart, demoEnd, req.JobID, base, q, base, q, base, q, base)
+`, demoStart, demoEnd, queued.JobID, base, query, base, query, base, query, base)
 	<-ctx.Done()
 	return nil
 }

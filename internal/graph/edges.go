@@ -90,3 +90,19 @@ func (c *Client) ByIDs(ctx context.Context, tok Token, ids []string, fields stri
 	}
 	return out, nil
 }
+
+// CountAds returns how many ads act_{accountID} holds, every status included
+// (summary=true on the ads edge, one request): the plan of a sync job, an
+// upper bound of the ads with data in any date range.
+func (c *Client) CountAds(ctx context.Context, tok Token, accountID string) (int64, error) {
+	p := c.Ads(ctx, tok, accountID, "id").WithLimit(1)
+	p.first.query.Set("summary", "true")
+	if _, err := p.Next(ctx); err != nil {
+		return 0, err
+	}
+	n, ok := p.Total()
+	if !ok {
+		return 0, fmt.Errorf("act_%s ads: no summary.total_count in the answer", strings.TrimPrefix(accountID, "act_"))
+	}
+	return n, nil
+}
