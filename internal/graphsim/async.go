@@ -108,5 +108,9 @@ func (s *Server) reportResult(r *request, run *reportRun) ([]byte, int, *graphEr
 	}
 	snap := *r
 	snap.now = run.at
-	return page(&snap, "insights", limit, s.scanInsights(&snap, run.q), nil)
+	scan, err := s.insightsScan(&snap, run.q)
+	if err != nil {
+		return nil, 0, err
+	}
+	return page(&snap, "insights", limit, scan, nil)
 }

@@ -1,6 +1,7 @@
 package graphsim
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -63,5 +64,63 @@ func BenchmarkInsightsDailyPage(b *testing.B) {
 		"fields":         {insightFieldsAll},
 		"time_increment": {"1"},
 		"time_range":     {`{"since":"2026-10-29","until":"2026-11-27"}`},
+	})
+}
+
+// BenchmarkInsightsFirstPageSorted times the fallback's request, one page of
+// 30 ads for a 30-day range of a 100k-ad account: unsorted, sorted by spend
+// with nothing cached (every ad valued and sorted), and the page after it,
+// which reuses the cached order.
+func BenchmarkInsightsFirstPageSorted(b *testing.B) {
+	sim, err := New(Options{Seed: 1, Ads: 100_000, CallBudget: 1e12})
+	if err != nil {
+		b.Fatal(err)
+	}
+	br := sim.Brands()[0]
+	get := func(b *testing.B, q url.Values) []byte {
+		req := httptest.NewRequest(http.MethodGet, "/v21.0/"+br.AdAccountIDs[0]+"/insights?"+q.Encode(), nil)
+		rec := httptest.NewRecorder()
+		sim.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("%d %s", rec.Code, rec.Body.String())
+		}
+		return rec.Body.Bytes()
+	}
+	base := url.Values{
+		"access_token": {br.AccessToken},
+		"level":        {"ad"},
+		"fields":       {insightFieldsAll},
+		"time_range":   {`{"since":"2026-10-29","until":"2026-11-27"}`},
+		"limit":        {"30"},
+	}
+	sorted := url.Values{"sort": {`["spend_descending"]`}}
+	for k, v := range base {
+		sorted[k] = v
+	}
+	b.Run("unsorted", func(b *testing.B) {
+		for b.Loop() {
+			get(b, base)
+		}
+	})
+	b.Run("sorted/cold", func(b *testing.B) {
+		for b.Loop() {
+			sim.sorts = sortCache{}
+			get(b, sorted)
+		}
+	})
+	b.Run("sorted/next-page-cached", func(b *testing.B) {
+		var p struct {
+			Paging struct{ Cursors struct{ After string } }
+		}
+		if err := json.Unmarshal(get(b, sorted), &p); err != nil {
+			b.Fatal(err)
+		}
+		next := url.Values{"after": {p.Paging.Cursors.After}}
+		for k, v := range sorted {
+			next[k] = v
+		}
+		for b.Loop() {
+			get(b, next)
+		}
 	})
 }

@@ -2,6 +2,7 @@ package graphsim
 
 import (
 	"strings"
+	"time"
 )
 
 // insightFields is what level=ad insights can return.
@@ -27,6 +28,10 @@ type insightsQuery struct {
 	metric  []filter // filters on row values (impressions, spend, ...)
 	onlyAd  *int     // set for /{ad_id}/insights
 	account int
+	sort    *sortSpec // nil: rows in ad order
+	// filtering is the raw filtering parameter, part of a sorted order's
+	// cache key.
+	filtering string
 }
 
 func (s *Server) parseInsights(r *request, acct int, onlyAd *int) (*insightsQuery, *graphError) {
@@ -63,7 +68,8 @@ func (s *Server) parseInsights(r *request, acct int, onlyAd *int) (*insightsQuer
 	if q.incr, err = parseIncrement(r.q.Get("time_increment")); err != nil {
 		return nil, err
 	}
-	fl, err := parseFiltering(r.q.Get("filtering"))
+	q.filtering = r.q.Get("filtering")
+	fl, err := parseFiltering(q.filtering)
 	if err != nil {
 		return nil, err
 	}
@@ -79,6 +85,12 @@ func (s *Server) parseInsights(r *request, acct int, onlyAd *int) (*insightsQuer
 		default:
 			return nil, errParam("Filtering field %s is invalid", x.Field)
 		}
+	}
+	if q.sort, err = parseSort(r.q.Get("sort")); err != nil {
+		return nil, err
+	}
+	if q.sort != nil && q.level != "ad" {
+		return nil, errParam("graphsim sorts insights only at level=ad, not level=%s", q.level)
 	}
 	return q, nil
 }
@@ -124,26 +136,49 @@ func (q *insightsQuery) keep(m *metrics) bool {
 
 const bucketBits = 20
 
+// insightKey packs an ad index and a time bucket into a row's cursor key.
+func insightKey(index int, b int64) int64 { return int64(index)<<bucketBits | b }
+
+// splitInsightKey reverses insightKey.
+func splitInsightKey(k int64) (index int64, b int64) { return k >> bucketBits, k & (1<<bucketBits - 1) }
+
+// period is the stretch of time the query covers, clipped to now.
+func (q *insightsQuery) period(now time.Time) (start, end time.Time) {
+	start, end = dayStart(q.rng.since), dayStart(q.rng.until+1)
+	if now.Before(end) {
+		end = now
+	}
+	return start, end
+}
+
+// listed reports whether ad a can have rows: it delivered during the period
+// and passes the query's ad filter.
+func (s *Server) listed(q *insightsQuery, a *ad, tl []span, start, end time.Time) bool {
+	return activeSeconds(tl, start, end) > 0 && s.w.matchAd(&q.filter, a, tl, false)
+}
+
+// adIndexes is the range of ad indexes the query reads.
+func (q *insightsQuery) adIndexes(n int) (lo, hi int) {
+	if q.onlyAd != nil {
+		return *q.onlyAd, *q.onlyAd
+	}
+	return 0, n - 1
+}
+
 // scanInsights walks rows ordered by ad index, then date; a row's key packs
-// both so a cursor survives the clock moving between pages.
+// both so a cursor survives the clock moving between pages. Sorted queries
+// go through sortedScan instead.
 func (s *Server) scanInsights(r *request, q *insightsQuery) scanFunc {
 	w := s.w
-	n := w.adCount(r.now)
 	nb := q.buckets()
-	lo, hi := 0, n-1
-	if q.onlyAd != nil {
-		lo, hi = *q.onlyAd, *q.onlyAd
-	}
+	lo, hi := q.adIndexes(w.adCount(r.now))
 	switch q.level {
 	case "account":
 		return s.scanAccountInsights(r, q)
 	case "adset", "campaign":
 		return s.scanGroupInsights(r, q)
 	}
-	periodStart, periodEnd := dayStart(q.rng.since), dayStart(q.rng.until+1)
-	if r.now.Before(periodEnd) {
-		periodEnd = r.now
-	}
+	periodStart, periodEnd := q.period(r.now)
 	return func(from int64, hasFrom, forward bool, yield func(int64, func(*jw)) bool) {
 		var buf [8]span
 		step, i, first := int64(1), int64(lo), int64(0)
@@ -152,7 +187,8 @@ func (s *Server) scanInsights(r *request, q *insightsQuery) scanFunc {
 		}
 		resume, hasResume := int64(0), hasFrom
 		if hasFrom {
-			i, resume = from>>bucketBits, from&(1<<bucketBits-1)+step
+			i, resume = splitInsightKey(from)
+			resume += step
 		}
 		for ; i >= int64(lo) && i <= int64(hi); i += step {
 			b := first
@@ -161,7 +197,7 @@ func (s *Server) scanInsights(r *request, q *insightsQuery) scanFunc {
 			}
 			a := w.adAt(q.account, int(i))
 			tl := w.timeline(&a, r.now, buf[:0])
-			if activeSeconds(tl, periodStart, periodEnd) <= 0 || !w.matchAd(&q.filter, &a, tl, false) {
+			if !s.listed(q, &a, tl, periodStart, periodEnd) {
 				continue
 			}
 			for ; b >= 0 && b < nb; b += step {
@@ -170,7 +206,7 @@ func (s *Server) scanInsights(r *request, q *insightsQuery) scanFunc {
 				if !q.keep(&m) {
 					continue
 				}
-				if !yield(i<<bucketBits|b, func(j *jw) { s.renderInsight(j, r, q, &a, br, &m) }) {
+				if !yield(insightKey(int(i), b), func(j *jw) { s.renderInsight(j, r, q, &a, br, &m) }) {
 					return
 				}
 			}
@@ -223,5 +259,18 @@ func (s *Server) serveInsights(r *request, acct int, onlyAd *int) ([]byte, int, 
 	if err != nil {
 		return nil, 0, err
 	}
-	return page(r, "insights", limit, s.scanInsights(r, q), nil)
+	scan, err := s.insightsScan(r, q)
+	if err != nil {
+		return nil, 0, err
+	}
+	return page(r, "insights", limit, scan, nil)
+}
+
+// insightsScan is the scan answering q: in ad order, or in the order its
+// sort asks for, which may fail when the result is too big to sort.
+func (s *Server) insightsScan(r *request, q *insightsQuery) (scanFunc, *graphError) {
+	if q.sort == nil {
+		return s.scanInsights(r, q), nil
+	}
+	return s.sortedScan(r, q)
 }

@@ -35,6 +35,8 @@ func TestPagingEveryEdge(t *testing.T) {
 		{"insights level=ad", "/v21.0/" + h.acct + "/insights", url.Values{"level": {"ad"}, "time_range": {rangeQ}, "fields": {insightFieldsAll}}},
 		{"insights daily", "/v21.0/" + h.acct + "/insights", url.Values{"level": {"ad"}, "time_range": {rangeQ}, "time_increment": {"1"}, "fields": {"ad_id,spend,impressions"}}},
 		{"insights weekly", "/v21.0/" + h.acct + "/insights", url.Values{"level": {"ad"}, "time_range": {rangeQ}, "time_increment": {"7"}, "fields": {"ad_id,spend"}}},
+		{"insights by spend", "/v21.0/" + h.acct + "/insights", url.Values{"level": {"ad"}, "time_range": {rangeQ}, "sort": {`["spend_descending"]`}, "fields": {"ad_id,spend"}}},
+		{"insights daily by clicks", "/v21.0/" + h.acct + "/insights", url.Values{"level": {"ad"}, "time_range": {rangeQ}, "time_increment": {"1"}, "sort": {"clicks_ascending"}, "fields": {"ad_id,clicks"}}},
 		{"me/adaccounts", "/v21.0/me/adaccounts", url.Values{"fields": {"id,name"}}},
 	}
 	for _, e := range edges {

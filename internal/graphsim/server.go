@@ -11,11 +11,14 @@ import (
 
 // Server serves the simulated Graph API and its /_sim/ control endpoints. It
 // is safe for concurrent use; the world is derived on demand, so memory stays
-// flat whatever the number of ads. It owns no goroutines: a request that
-// hangs on a timeout fault ends when its client gives up or the bound passes.
+// flat whatever the number of ads, but for a bounded cache of sorted insights
+// orders (at most 64 MiB). It owns no goroutines: the workers valuing a sorted
+// result end before their request does, and a request that hangs on a
+// timeout fault ends when its client gives up or the bound passes.
 type Server struct {
-	opts Options
-	w    *world
+	opts  Options
+	w     *world
+	sorts sortCache // sorted insights orders; valid across resets, as the world is immutable
 
 	mu       sync.Mutex // guards everything below
 	started  time.Time  // wall time of New or the last reset
