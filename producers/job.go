@@ -21,8 +21,8 @@ type worker struct {
 	cl      *kgo.Client
 	metrics *metrics
 
-	dedup   *jobs.Dedup // nil: every request is new
-	clock   jobs.Clock  // orders the events this producer publishes
+	dedup *jobs.Dedup // nil: every request is new
+	clock jobs.Clock  // orders the events this producer publishes
 
 	mu         sync.Mutex
 	produceErr error // first encode or delivery failure since the job's attempt began

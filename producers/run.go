@@ -145,13 +145,12 @@ func (w *worker) handle(ctx context.Context, r *kgo.Record) {
 		}
 	}
 	log.Info("sync job started")
-	started := time.Now()
 	res, err := w.runAttempts(ctx, &req, log)
 	if ctx.Err() != nil {
 		return // stopping: the request stays uncommitted and the job runs again elsewhere
 	}
 	if w.dedup != nil {
-		w.dedup.Ended(&req, started)
+		w.dedup.Ended(&req)
 	}
 	if err != nil {
 		w.metrics.jobs.WithLabelValues("failed").Inc()

@@ -17,7 +17,7 @@ const deleteWait = 30 * time.Second
 // DeleteRange deletes the insights, aggregations and sync history of a brand
 // and range and returns how many creatives (distinct ads) the range held.
 // Without its sync history the refresh scheduler no longer brings the range
-// back. The ads table is kept: an ad may belong to other ranges. Deletes are ClickHouse mutations,
+// back; a tombstone event stays, so job ids are never reused. The ads table is kept: an ad may belong to other ranges. Deletes are ClickHouse mutations,
 // which run in the background; DeleteRange waits until they are done (at most
 // deleteWait, then ErrMutationPending), so a read after it returns sees
 // nothing of the range and an on-demand aggregation cannot be rebuilt from
@@ -39,6 +39,9 @@ func (s *Store) DeleteRange(ctx context.Context, r Range) (int64, error) {
 	}
 	if err := s.waitMutations(ctx, deleteWait, tables...); err != nil {
 		return 0, err
+	}
+	if err := s.recordDeleted(ctx, r, time.Now().UTC()); err != nil {
+		return 0, fmt.Errorf("record delete of %s: %w", r.BrandID, err)
 	}
 	return n, nil
 }

@@ -18,6 +18,10 @@ const (
 	StatusProcessing = "processing"
 	StatusCompleted  = "completed"
 	StatusFailed     = "failed"
+	// StatusDeleted marks the delete of a range's data and history (a
+	// tombstone job): the range has no job after it, but the next job's id
+	// still differs from every earlier one's (see jobs.NextJobID).
+	StatusDeleted = "deleted"
 )
 
 // StatusOf maps a producer's event type to the job status it implies.
@@ -65,9 +69,21 @@ func (s *Store) RecordQueued(ctx context.Context, r Range, jobID string, kind sc
 const jobOrder = "tuple(multiIf(status = 'pending', 0, status = 'processing', 1, 2), seq)"
 
 // LatestJob returns the most recently queued job of a brand and range, or
-// ErrNotFound.
+// ErrNotFound when the range has none. When the range's history ends with a
+// delete, the ErrNotFound comes with the delete's tombstone (its JobID, status
+// StatusDeleted), so that queueing can chain the next job's id to it.
 func (s *Store) LatestJob(ctx context.Context, r Range) (SyncJob, error) {
-	return s.job(ctx, r, "", rangeArgs(r))
+	j, err := s.job(ctx, r, "", rangeArgs(r))
+	if err == nil && j.Status == StatusDeleted {
+		return SyncJob{Range: r, JobID: j.JobID, Status: StatusDeleted}, ErrNotFound
+	}
+	return j, err
+}
+
+// recordDeleted writes the tombstone of a range's delete.
+func (s *Store) recordDeleted(ctx context.Context, r Range, at time.Time) error {
+	return s.insertEvents(ctx, []*schemas.SyncEvent{{JobID: fmt.Sprintf("deleted-%d", at.UnixNano()), BrandID: r.BrandID,
+		StartDate: r.StartDate, EndDate: r.EndDate, At: at, Seq: at.UnixNano()}}, func(*schemas.SyncEvent) string { return StatusDeleted })
 }
 
 // Job returns the state of one job of a range, or ErrNotFound.

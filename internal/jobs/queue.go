@@ -55,7 +55,7 @@ func (q *Queue) Sync(ctx context.Context, r store.Range, kind schemas.SyncKind, 
 func (q *Queue) ForRead(ctx context.Context, r store.Range, by string) (store.SyncJob, Queued, error) {
 	latest, err := q.Store.LatestJob(ctx, r)
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound): // latest may be a delete's tombstone
 	case err != nil:
 		return store.SyncJob{}, Queued{}, err
 	case latest.Status == store.StatusFailed && q.now().Sub(latest.CompletedAt) >= StaleAfter:
@@ -86,8 +86,10 @@ func (q *Queue) queue(ctx context.Context, r store.Range, kind schemas.SyncKind,
 	return Queued{JobID: req.JobID, Queued: true}, nil
 }
 
-// NextJobID is the id of the job that follows previous ("" for none) in the
-// range r: the same for every caller that saw the same latest job.
+// NextJobID is the id of the job that follows previous (the range's latest
+// job or delete tombstone, "" for none) in the range r: the same for every
+// caller that saw the same latest job, and, since each id follows a
+// different one, never the id of an earlier job of the range.
 func NextJobID(r store.Range, previous string) string {
 	h := sha256.Sum256([]byte(r.BrandID + "\x00" + r.StartDate + "\x00" + r.EndDate + "\x00" + previous))
 	return "sync-" + hex.EncodeToString(h[:10])
