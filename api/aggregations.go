@@ -74,6 +74,9 @@ func (s *server) getAggregations(c *fiber.Ctx) error {
 		resp["ad_status"] = q.AdStatus
 	}
 	s.describeSync(resp, job, time.Now())
+	if agg.JobID != "" {
+		resp["jobId"] = agg.JobID // the job whose records these totals are of
+	}
 	return c.JSON(resp)
 }
 

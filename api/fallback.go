@@ -32,6 +32,16 @@ type Fallback struct {
 	Timeout time.Duration
 }
 
+// graphSort maps the list's sort fields onto the insights fields the Graph
+// API sorts by. The top want ads of the whole range are among the top want of
+// each account, so load asks each account for want. Revenue, ROAS and hook
+// rate have no Graph sort (action_values are not sortable) and ad ids no
+// documented order: those fallbacks show the ads the Graph API lists first.
+var graphSort = map[string]string{
+	"spend": "spend", "impressions": "impressions", "clicks": "clicks", "frequency": "frequency",
+	"ctr": "ctr", "cpc": "cpc", "cpp": "cpp", "orders": "actions:purchase", "video_views": "actions:video_view",
+}
+
 // load stores up to want ads with data in the range from the brand's
 // accounts, versioned like any sync (so the full sync later replaces them),
 // asking the Graph API for the requested order where its insights edge can
@@ -51,6 +61,13 @@ func (f *Fallback) load(ctx context.Context, brand store.Brand, q store.ListQuer
 	var insights []*schemas.AdInsight
 	for _, acct := range brand.AdAccountIDs {
 		pager := f.Graph.Insights(ctx, tok, acct, q.StartDate, q.EndDate, nil).WithLimit(want)
+		if field, ok := graphSort[q.SortBy]; ok {
+			order := "_descending"
+			if q.Ascending {
+				order = "_ascending"
+			}
+			pager = pager.WithSort(field + order)
+		}
 		raw, err := pager.Next(ctx)
 		if err != nil {
 			return hasMore, err
