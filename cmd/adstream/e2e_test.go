@@ -24,42 +24,8 @@ import (
 // ClickHouse is exactly what graphsim served: graphsim → producer → Kafka →
 // consumer → ClickHouse → API.
 func TestDevPipelineEndToEnd(t *testing.T) {
-	chAddr := testenv.ClickHouseAddr(t)
-	brokers := testenv.Kafka(t)
-	httpAddr, simAddr := freeAddr(t), freeAddr(t)
-	env := map[string]string{
-		"ADSTREAM_CLICKHOUSE_ADDR":     chAddr,
-		"ADSTREAM_CLICKHOUSE_DATABASE": testenv.UniqueName(t, "db"),
-		"ADSTREAM_KAFKA_BROKERS":       strings.Join(brokers, ","),
-		"ADSTREAM_TOPIC_PREFIX":        testenv.UniqueName(t, "t"),
-		"ADSTREAM_KAFKA_GROUP_PREFIX":  testenv.UniqueName(t, "g"),
-		"ADSTREAM_HTTP_ADDR":           httpAddr,
-		"ADSTREAM_GRAPHSIM_ADDR":       simAddr,
-		"ADSTREAM_DATA_DIR":            t.TempDir(),
-		"ADSTREAM_DEMO_ADS":            "700",
-		"ADSTREAM_LOG_LEVEL":           "warn",
-		"ADSTREAM_RATE_LIMIT":          "0", // the test polls far faster than a user would
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- runMain(ctx, []string{"dev"}, func(k string) string { return env[k] }, out, &testLog{t: t})
-	}()
-	defer func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("dev returned %v after shutdown", err)
-			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("dev did not stop within 30 s of cancellation")
-		}
-	}()
-
-	waitFor(t, 60*time.Second, "dev to print its URLs", func() bool { return strings.Contains(out.String(), "adstream dev is up") })
-	api := "http://" + httpAddr
+	dev := startDev(t, map[string]string{"ADSTREAM_DEMO_ADS": "700"})
+	api, simAddr := dev.api, strings.TrimPrefix(dev.sim, "http://")
 	q := "startDate=" + demoStart + "&endDate=" + demoEnd
 	waitFor(t, 90*time.Second, "the demo sync to complete", func() bool {
 		var st struct{ Status string }
@@ -129,6 +95,55 @@ func TestDevPipelineEndToEnd(t *testing.T) {
 	if first == second {
 		t.Errorf("the refresh changed no total (%+v): the clock advance did not restate the range, the check proves nothing", first)
 	}
+}
+
+// devStack is a running `adstream dev`: its API and graphsim base URLs.
+type devStack struct {
+	api, sim string
+	out      *syncBuffer // what dev printed
+}
+
+// startDev runs `adstream dev` against the real ClickHouse and Kafka of the
+// test environment, on free ports, with a database, topics and groups of its
+// own, until the test ends. env overrides its settings.
+func startDev(t *testing.T, env map[string]string) devStack {
+	t.Helper()
+	httpAddr, simAddr := freeAddr(t), freeAddr(t)
+	settings := map[string]string{
+		"ADSTREAM_CLICKHOUSE_ADDR":     testenv.ClickHouseAddr(t),
+		"ADSTREAM_CLICKHOUSE_DATABASE": testenv.UniqueName(t, "db"),
+		"ADSTREAM_KAFKA_BROKERS":       strings.Join(testenv.Kafka(t), ","),
+		"ADSTREAM_TOPIC_PREFIX":        testenv.UniqueName(t, "t"),
+		"ADSTREAM_KAFKA_GROUP_PREFIX":  testenv.UniqueName(t, "g"),
+		"ADSTREAM_HTTP_ADDR":           httpAddr,
+		"ADSTREAM_GRAPHSIM_ADDR":       simAddr,
+		"ADSTREAM_DATA_DIR":            t.TempDir(),
+		"ADSTREAM_LOG_LEVEL":           "warn",
+		"ADSTREAM_RATE_LIMIT":          "0", // tests poll far faster than a user would
+		"ADSTREAM_SYNC_RATE_LIMIT":     "0",
+	}
+	for k, v := range env {
+		settings[k] = v
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- runMain(ctx, []string{"dev"}, func(k string) string { return settings[k] }, out, &testLog{t: t})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("dev returned %v after shutdown", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Errorf("dev did not stop within 30 s of cancellation")
+		}
+	})
+	waitFor(t, 60*time.Second, "dev to print its URLs", func() bool { return strings.Contains(out.String(), "adstream dev is up") })
+	return devStack{api: "http://" + httpAddr, sim: "http://" + simAddr, out: out}
 }
 
 // aggTotals are the integer totals compared between the aggregation endpoint
