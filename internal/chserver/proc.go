@@ -35,22 +35,27 @@ func args(pid int) []string {
 	return out
 }
 
-// alive says whether pid is a process that has not exited: a zombie (exited,
-// waiting for a parent that may never reap it) counts as gone.
+// alive says whether pid is a process that has not finished exiting. A
+// zombie (exited, waiting for a parent that may never reap it) counts as
+// gone once its other threads have exited too: until then they may still
+// hold its files, listening sockets included.
 func alive(pid int) bool {
 	if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
 		return false
 	}
-	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	dir := "/proc/" + strconv.Itoa(pid)
+	stat, err := os.ReadFile(dir + "/stat")
 	if err != nil {
 		return true // no /proc here (or it just exited): kill(2) is all we know
 	}
 	// The state follows the command name, which is in parentheses and may
 	// itself contain ") ".
-	if i := bytes.LastIndexByte(stat, ')'); i >= 0 && i+2 < len(stat) {
-		return stat[i+2] != 'Z'
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 || i+2 >= len(stat) || stat[i+2] != 'Z' {
+		return true
 	}
-	return true
+	tasks, err := os.ReadDir(dir + "/task")
+	return err == nil && len(tasks) > 1
 }
 
 // describe names a process for an error message.
