@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -27,6 +28,9 @@ import (
 // cleanup (SIGQUIT exits like an unrecovered panic), the kernel does.
 func TestDevPrivateClickHouseEndsWithDev(t *testing.T) {
 	requireClickHouseBinary(t)
+	if runtime.GOOS != "linux" {
+		t.Skip("reads /proc, and only Linux has a parent-death signal")
+	}
 	tests := []struct {
 		name string
 		give syscall.Signal
