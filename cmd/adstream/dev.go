@@ -26,6 +26,7 @@ func devCommand() command {
 				HTTPAddr: loadHTTPAddr(e), Topics: config.LoadTopics(e), RefreshInterval: loadRefreshInterval(e)}
 			simAddr := e.HostPort("ADSTREAM_GRAPHSIM_ADDR", "127.0.0.1:8090", "where dev serves graphsim when ADSTREAM_GRAPH_URL is empty")
 			dataDir := e.String("ADSTREAM_DATA_DIR", ".data", "where dev keeps the private ClickHouse and the token key")
+			chPort := loadDevClickHousePort(e)
 			demoAds := e.Int("ADSTREAM_DEMO_ADS", 3000, 1, "ads per account of graphsim's demo world")
 			batch := loadBatch(e)
 			s.API.RateLimit, s.API.SyncRateLimit = config.LoadRateLimits(e) // no keys in dev: limits count per client IP
@@ -38,7 +39,7 @@ func devCommand() command {
 			// Start order: storage, broker, Graph API; stop order is the reverse.
 			var err error
 			var stopCH, stopKafka func()
-			if s.ClickHouse, stopCH, err = devClickHouse(ctx, s.ClickHouse, dataDir, log); err != nil {
+			if s.ClickHouse, stopCH, err = devClickHouse(ctx, s.ClickHouse, dataDir, chPort, log); err != nil {
 				return err
 			}
 			defer stopCH()

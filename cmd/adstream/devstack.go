@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,36 +16,48 @@ import (
 	"github.com/adstream/adstream/internal/tokenbox"
 )
 
-// Ports of the private servers `adstream dev` starts; chosen apart from the
-// ones the test scripts use, so `make run` and `make test` can run together.
-const (
-	devClickHousePort     = 18900
-	devClickHouseHTTPPort = 18901
-)
+// devClickHousePort is the default native port of the private ClickHouse
+// `adstream dev` starts (its HTTP interface takes the next port); it is apart
+// from the ports the test scripts use, so `make run` and `make test` can run
+// together.
+const devClickHousePort = 18900
+
+// loadDevClickHousePort reads the private server's native port.
+func loadDevClickHousePort(e *config.Env) int {
+	const name = "ADSTREAM_PRIVATE_CLICKHOUSE_PORT"
+	port := e.Int(name, devClickHousePort, 1, "native port of the private ClickHouse dev starts; its HTTP interface takes the next port")
+	if port > 65534 {
+		e.Fail(name, "%d leaves no port above it for the HTTP interface", port)
+	}
+	return port
+}
 
 // devClickHouse returns a reachable ClickHouse: the configured one if it
-// answers, else a private server under dataDir (stop is then non-nil).
-func devClickHouse(ctx context.Context, cfg config.ClickHouse, dataDir string, log *slog.Logger) (config.ClickHouse, func(), error) {
+// answers, else a private server under dataDir/clickhouse on port (stop then
+// ends it). The private server dies with this process however it ends (see
+// chserver.Start); a server some earlier dev left running is never reused:
+// one of this data directory is replaced, one of another directory is
+// reported with the port it holds.
+func devClickHouse(ctx context.Context, cfg config.ClickHouse, dataDir string, port int, log *slog.Logger) (config.ClickHouse, func(), error) {
 	if conn, err := store.Open(ctx, cfg); err == nil {
 		conn.Close()
 		log.Info("using ClickHouse", "addr", cfg.Addr)
 		return cfg, func() {}, nil
 	}
+	dir := filepath.Join(dataDir, "clickhouse")
+	log.Info("ClickHouse not reachable; starting a private server", "configured", cfg.Addr, "dir", dir)
+	srv, err := chserver.Start(ctx, chserver.Options{Dir: dir, TCPPort: port, HTTPPort: port + 1, Log: log})
+	var taken *chserver.PortTakenError
+	switch {
+	case errors.As(err, &taken):
+		return cfg, nil, fmt.Errorf("private ClickHouse: %w; stop it, or set ADSTREAM_PRIVATE_CLICKHOUSE_PORT "+
+			"to a free port (the next port must be free too)", err)
+	case err != nil:
+		return cfg, nil, fmt.Errorf("private ClickHouse: %w", err)
+	}
+	log.Info("private ClickHouse started", "addr", srv.Addr, "pid", srv.PID())
 	private := cfg
-	private.Addr = net.JoinHostPort("127.0.0.1", fmt.Sprint(devClickHousePort))
-	if conn, err := store.Open(ctx, private); err == nil {
-		conn.Close()
-		log.Info("using the private ClickHouse left running", "addr", private.Addr)
-		return private, func() {}, nil
-	}
-	log.Info("ClickHouse not reachable; starting a private server", "configured", cfg.Addr, "dir", filepath.Join(dataDir, "clickhouse"))
-	srv, err := chserver.Start(ctx, chserver.Options{
-		Dir: filepath.Join(dataDir, "clickhouse"), TCPPort: devClickHousePort, HTTPPort: devClickHouseHTTPPort, Log: log,
-	})
-	if err != nil {
-		return cfg, nil, err
-	}
-	log.Info("private ClickHouse started", "addr", srv.Addr)
+	private.Addr = srv.Addr
 	return private, srv.Stop, nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -26,15 +27,18 @@ type Options struct {
 	Dir      string
 	TCPPort  int // native protocol port
 	HTTPPort int
-	Log      *slog.Logger
+	Log      *slog.Logger // nil logs nothing
 }
 
 // Server is a running private ClickHouse server.
 type Server struct {
 	Addr string
 	cmd  *exec.Cmd
-	done chan error
-	log  *slog.Logger
+	// exited is closed once the process has been reaped.
+	exited   chan struct{}
+	owner    *os.File // the locked owner file of the directory
+	dir      string
+	stopOnce sync.Once
 }
 
 // Binary finds the clickhouse-server executable.
@@ -50,10 +54,22 @@ func Binary() (string, error) {
 	return "", ErrNoBinary
 }
 
-// Start renders the config under opts.Dir, starts the server and waits until
-// it accepts connections (at most 60 s or until ctx ends). The server runs
-// until Stop; it is not tied to ctx, so shutdown order stays with the caller.
+// Start claims opts.Dir for this process, renders the config under it, starts
+// the server and waits until it accepts connections (at most 60 s or until
+// ctx ends).
+//
+// Start fails with a *DirBusyError when a live process already owns opts.Dir,
+// and with a *PortTakenError when another process holds one of the ports. A
+// clickhouse-server still running from opts.Dir whose owner is dead is
+// stopped first: it has no owner left to stop it, so it is never reused.
+//
+// The server runs until Stop or until this process ends, however it ends: it
+// is not tied to ctx, so shutdown order stays with the caller.
 func Start(ctx context.Context, opts Options) (*Server, error) {
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	bin, err := Binary()
 	if err != nil {
 		return nil, err
@@ -68,44 +84,83 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
-	cfg := strings.NewReplacer("{{DATA_DIR}}", dir, "{{LOG_DIR}}", logDir,
-		"{{TCP_PORT}}", strconv.Itoa(opts.TCPPort), "{{HTTP_PORT}}", strconv.Itoa(opts.HTTPPort)).
-		Replace(deploy.ClickHouseConfig)
-	cfgPath := filepath.Join(dir, "config.xml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "users.xml"), []byte(deploy.ClickHouseUsers), 0o644); err != nil {
-		return nil, err
-	}
-	out, err := os.Create(filepath.Join(logDir, "stdout.log"))
+	owner, err := claimDir(dir)
 	if err != nil {
 		return nil, err
 	}
-	defer out.Close()
-	cmd := exec.Command(bin, "--config-file="+cfgPath)
-	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", bin, err)
-	}
-	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.TCPPort)), cmd: cmd, done: make(chan error, 1), log: opts.Log}
-	go func() { s.done <- cmd.Wait() }()
-	if err := s.waitReady(ctx, 60*time.Second); err != nil {
+	s := &Server{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(opts.TCPPort)), exited: make(chan struct{}), owner: owner, dir: dir}
+	if err := s.start(ctx, bin, opts, log); err != nil {
 		s.Stop()
-		return nil, fmt.Errorf("clickhouse-server on %s did not start (logs in %s): %w", s.Addr, logDir, err)
+		return nil, err
 	}
 	return s, nil
+}
+
+// start runs the server once s owns its directory.
+func (s *Server) start(ctx context.Context, bin string, opts Options, log *slog.Logger) error {
+	if err := stopLeftover(s.dir, opts.TCPPort, log); err != nil {
+		return err
+	}
+	for _, port := range []int{opts.TCPPort, opts.HTTPPort} {
+		if err := checkPortFree(port); err != nil {
+			return err
+		}
+	}
+	cfgPath, err := writeConfig(s.dir, opts.TCPPort, opts.HTTPPort)
+	if err != nil {
+		return err
+	}
+	logDir := filepath.Join(s.dir, "log")
+	out, err := os.Create(filepath.Join(logDir, "stdout.log"))
+	if err != nil {
+		return err
+	}
+	defer out.Close()
+	s.cmd = exec.Command(bin, "--config-file="+cfgPath)
+	s.cmd.Dir = s.dir
+	s.cmd.Stdout, s.cmd.Stderr = out, out
+	// Its own process group: Ctrl-C in a terminal reaches dev, which stops
+	// the server last, after the roles that write to it.
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := startTied(s.cmd, s.exited); err != nil {
+		s.cmd = nil
+		return fmt.Errorf("start %s: %w", bin, err)
+	}
+	if err := writePID(filepath.Join(s.dir, serverPIDFile), s.cmd.Process.Pid); err != nil {
+		return err
+	}
+	if err := s.waitReady(ctx, 60*time.Second); err != nil {
+		return fmt.Errorf("clickhouse-server on %s did not start (logs in %s): %w", s.Addr, logDir, err)
+	}
+	return nil
+}
+
+// writeConfig renders config.xml and users.xml into dir for the given ports
+// and returns the path of config.xml.
+func writeConfig(dir string, tcpPort, httpPort int) (string, error) {
+	logDir := filepath.Join(dir, "log")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return "", err
+	}
+	cfg := strings.NewReplacer("{{DATA_DIR}}", dir, "{{LOG_DIR}}", logDir,
+		"{{TCP_PORT}}", strconv.Itoa(tcpPort), "{{HTTP_PORT}}", strconv.Itoa(httpPort)).
+		Replace(deploy.ClickHouseConfig)
+	cfgPath := filepath.Join(dir, "config.xml")
+	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
+		return "", err
+	}
+	if err := os.WriteFile(filepath.Join(dir, "users.xml"), []byte(deploy.ClickHouseUsers), 0o644); err != nil {
+		return "", err
+	}
+	return cfgPath, nil
 }
 
 func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
 		select {
-		case err := <-s.done:
-			s.done <- err
-			return fmt.Errorf("exited: %v", err)
+		case <-s.exited:
+			return fmt.Errorf("exited: %v", s.cmd.ProcessState)
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(100 * time.Millisecond):
@@ -118,18 +173,25 @@ func (s *Server) waitReady(ctx context.Context, limit time.Duration) error {
 	return fmt.Errorf("no answer within %s", limit)
 }
 
-// Stop ends the server: SIGTERM, then SIGKILL after 10 s. Safe to call twice.
+// PID is the process id of the server.
+func (s *Server) PID() int { return s.cmd.Process.Pid }
+
+// Stop ends the server (SIGTERM, then SIGKILL after 10 s), waits for it and
+// gives up the ownership of its directory. Safe to call twice.
 func (s *Server) Stop() {
-	if s.cmd.Process == nil {
-		return
-	}
-	_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
-	select {
-	case err := <-s.done:
-		s.done <- err
-	case <-time.After(10 * time.Second):
-		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
-	}
+	s.stopOnce.Do(func() {
+		if s.cmd != nil {
+			_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGTERM)
+			select {
+			case <-s.exited:
+			case <-time.After(10 * time.Second):
+				_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+				<-s.exited
+			}
+			_ = os.Remove(filepath.Join(s.dir, serverPIDFile))
+		}
+		releaseDir(s.owner)
+	})
 }
 
 // FreePort asks the kernel for a free loopback TCP port.
