@@ -91,7 +91,16 @@ func (s *server) registerBrand(c *fiber.Ctx) error {
 	if created {
 		status = fiber.StatusCreated
 	}
-	return c.Status(status).JSON(fiber.Map{"success": true, "created": created, "verified": verified, "brand": brandJSON(b)})
+	resp := fiber.Map{"success": true, "created": created, "verified": verified, "brand": brandJSON(b)}
+	// The brand is stored: a pre-sync that cannot be queued (Kafka down) is
+	// reported, and POST /api/brands/:brandId/presync tries again.
+	ranges, err := s.presync(c.Context(), b.BrandID)
+	resp["presync"] = ranges
+	if err != nil {
+		s.deps.Log.Warn("pre-sync of a registered brand failed", "brand", b.BrandID, "err", err)
+		resp["presyncError"] = "the brand's default ranges could not be queued; POST /api/brands/" + b.BrandID + "/presync retries"
+	}
+	return c.Status(status).JSON(resp)
 }
 
 // parseBrandBody decodes and validates a registration; account ids come

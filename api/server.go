@@ -58,6 +58,7 @@ type Deps struct {
 	Access   Access               // API keys and rate limits of /api/*; the zero value is open and unlimited
 	Tokens   *tokenbox.Box        // seals the tokens of POST /api/brands; nil makes it answer 503
 	Graph    *graph.Client        // checks a registered brand's token and accounts; nil skips the check
+	Presync  Presync              // the ranges a brand's registration warms; zero: none
 	// ProgressPoll is how often the progress stream reads a job's state (default 500ms).
 	ProgressPoll time.Duration
 }
@@ -100,8 +101,9 @@ func newApp(deps Deps) (*fiber.App, *server) {
 	a.Get("/brands", s.listBrands)
 	a.Get("/brands/:brandId", s.getBrand)
 	a.Delete("/brands/:brandId", s.deleteBrand)
+	syncLimit := s.syncLimit() // one budget for everything that queues jobs
+	a.Post("/brands/:brandId/presync", syncLimit, s.presyncBrand)
 	g := a.Group("/creatives")
-	syncLimit := s.syncLimit() // one budget for sync and refresh
 	g.Post("/sync/:brandId", syncLimit, s.startSync(schemas.SyncKindFull))
 	g.Get("/sync/status/:brandId", s.syncStatus)
 	g.Get("/sync/events/:brandId", s.syncEvents)

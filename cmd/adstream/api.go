@@ -19,7 +19,7 @@ func apiCommand() command {
 		run: func(ctx context.Context, e *config.Env, io stdio) error {
 			s := settings{ClickHouse: config.LoadClickHouse(e), Kafka: config.LoadKafka(e), Graph: config.LoadGraph(e),
 				Telemetry: config.LoadTelemetry(e, ""), Sync: config.LoadSync(e), HTTPAddr: loadHTTPAddr(e), Topics: config.LoadTopics(e),
-				API: config.LoadAPIAccess(e)}
+				API: config.LoadAPIAccess(e), PresyncDays: config.LoadPresyncDays(e), RefreshInterval: loadRefreshInterval(e)}
 			requireBrokers(e, s.Kafka)
 			requireAPIKeys(e, s.API)
 			if err := e.Check(); err != nil {
@@ -70,7 +70,8 @@ func apiDeps(ctx context.Context, s settings, st *store.Store, log *slog.Logger,
 		return api.Deps{}, nil, err
 	}
 	deps := api.Deps{Store: st, Queue: bus.NewSyncQueue(cl, s.Topics.SyncRequests, codec), Log: log, Registry: reg,
-		Access: api.Access{Keys: s.API.RevealKeys(), RateLimit: s.API.RateLimit, SyncRateLimit: s.API.SyncRateLimit}}
+		Access:  api.Access{Keys: s.API.RevealKeys(), RateLimit: s.API.RateLimit, SyncRateLimit: s.API.SyncRateLimit},
+		Presync: api.Presync{Days: s.PresyncDays, FreshFor: s.RefreshInterval}}
 	if s.Sync.TokenKey != "" {
 		box, err := newTokenBox(s.Sync.TokenKey)
 		if err != nil {

@@ -50,7 +50,7 @@ func producerCommand() command {
 }
 
 func loadRefreshInterval(e *config.Env) time.Duration {
-	return e.Duration("ADSTREAM_REFRESH_INTERVAL", 6*time.Hour, "producer: refresh every range synced in the last 30 days when its last sync is this old")
+	return e.Duration("ADSTREAM_REFRESH_INTERVAL", 6*time.Hour, "refresh every range synced in the last 30 days when its last sync is this old (producer); pre-sync skips a range synced more recently (api)")
 }
 
 // producerDeps builds what a producer needs over st (brands and job history).
