@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -81,4 +82,53 @@ func TestSyncEventsWithoutJobIs404(t *testing.T) {
 	if status != http.StatusNotFound || !strings.Contains(string(b), "not_found") {
 		t.Fatalf("status %d body %s, want a 404 JSON error", status, b)
 	}
+}
+
+// A server shutting down ends the streams it serves instead of waiting out
+// their jobs.
+func TestSyncEventsEndWhenTheServerShutsDown(t *testing.T) {
+	st := newFakeStore("demo")
+	st.job = &store.SyncJob{JobID: "sync-job-1", Kind: "FULL", Status: store.StatusProcessing, TotalAds: 10, PublishedAds: 1,
+		UpdatedAt: time.Now()}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- api.Run(ctx, api.Config{Addr: addr}, api.Deps{Store: st, Queue: &fakeQueue{},
+			Log: slog.New(slog.DiscardHandler), Registry: prometheus.NewRegistry(), ProgressPoll: 10 * time.Millisecond})
+	}()
+	var resp *http.Response
+	for range 100 {
+		if resp, err = http.Get("http://" + addr + "/api/creatives/sync/events/demo?startDate=2026-11-01&endDate=2026-11-30"); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	first := make([]byte, 64)
+	if _, err := resp.Body.Read(first); err != nil {
+		t.Fatalf("no first event: %v", err)
+	}
+	began := time.Now()
+	cancel()
+	if _, err := io.ReadAll(resp.Body); err != nil {
+		t.Logf("stream ended with %v", err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the server did not stop within 5 s with a progress stream open")
+	}
+	t.Logf("stream and server ended %s after shutdown began", time.Since(began).Round(time.Millisecond))
 }
