@@ -149,7 +149,7 @@ func (a Aggregation) values() []any {
 // rebuilds are safe: each reads the state after its version was taken, and
 // readers use the newest.
 func (s *Store) RebuildAggregations(ctx context.Context, r Range, jobID string) (uint64, error) {
-	start, end, err := parseRange(r.StartDate, r.EndDate)
+	start, end, err := ParseRange(r.StartDate, r.EndDate)
 	if err != nil {
 		return 0, fmt.Errorf("aggregate %s: %w", r.BrandID, err)
 	}

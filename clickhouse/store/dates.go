@@ -40,8 +40,8 @@ func ParseDay(s string) (time.Time, error) {
 	return t, nil
 }
 
-// parseRange parses both days of a range with ParseDay.
-func parseRange(start, end string) (time.Time, time.Time, error) {
+// ParseRange parses both days of a range with ParseDay.
+func ParseRange(start, end string) (time.Time, time.Time, error) {
 	s, err := ParseDay(start)
 	if err != nil {
 		return time.Time{}, time.Time{}, err
@@ -59,7 +59,7 @@ const rangeWhere = "brand_id = ? AND start_date = toDate(?) AND end_date = toDat
 // rangeArgs returns the values rangeWhere binds, or the ParseDay error of a
 // day the store cannot hold: toDate of such a day would select another range.
 func rangeArgs(r Range) ([]any, error) {
-	if _, _, err := parseRange(r.StartDate, r.EndDate); err != nil {
+	if _, _, err := ParseRange(r.StartDate, r.EndDate); err != nil {
 		return nil, fmt.Errorf("range of %s: %w", r.BrandID, err)
 	}
 	return []any{r.BrandID, r.StartDate, r.EndDate}, nil

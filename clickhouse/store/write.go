@@ -53,7 +53,7 @@ func (s *Store) InsertInsights(ctx context.Context, rows []*schemas.AdInsight) e
 		return fmt.Errorf("prepare insights batch: %w", err)
 	}
 	for _, r := range rows {
-		start, end, err := parseRange(r.StartDate, r.EndDate)
+		start, end, err := ParseRange(r.StartDate, r.EndDate)
 		if err != nil {
 			batch.Abort()
 			return fmt.Errorf("insight %s: %w", r.AdID, err)
@@ -87,7 +87,7 @@ func (s *Store) insertEvents(ctx context.Context, events []*schemas.SyncEvent, s
 		return fmt.Errorf("prepare sync events batch: %w", err)
 	}
 	for _, e := range events {
-		start, end, err := parseRange(e.StartDate, e.EndDate)
+		start, end, err := ParseRange(e.StartDate, e.EndDate)
 		if err != nil {
 			batch.Abort()
 			return fmt.Errorf("sync event %s: %w", e.JobID, err)
