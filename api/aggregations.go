@@ -22,7 +22,7 @@ var adStatusPattern = regexp.MustCompile(`^[A-Z][A-Z_]{0,39}$`)
 // the totals of what is stored so far, computed and not stored, with
 // "complete": false.
 func (s *server) getAggregations(c *fiber.Ctx) error {
-	r, err := brandRange(c, c.Query("startDate"), c.Query("endDate"))
+	r, err := s.brandRange(c, c.Query("startDate"), c.Query("endDate"))
 	if err != nil {
 		return err
 	}

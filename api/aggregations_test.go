@@ -139,7 +139,7 @@ func newAggAPI(t *testing.T, st *aggFakeStore) *testAPI {
 	t.Helper()
 	logs := &bytes.Buffer{}
 	q := &fakeQueue{}
-	app := api.New(api.Deps{Store: st, Queue: q, Log: slog.New(slog.NewTextHandler(logs, nil)), Registry: prometheus.NewRegistry()})
+	app := api.New(api.Deps{Store: st, Queue: q, Log: slog.New(slog.NewTextHandler(logs, nil)), Registry: prometheus.NewRegistry(), Now: testNow})
 	return &testAPI{app: app, store: st.fakeStore, queue: q, logs: logs}
 }
 

@@ -154,6 +154,10 @@ func (q *fakeQueue) Enqueue(_ context.Context, req *schemas.SyncRequest) error {
 	return nil
 }
 
+// testNow is the clock of every API test, so that the days a request may
+// name stay put: from 2023-11-01 (37 months back) to 2026-12-02.
+func testNow() time.Time { return time.Date(2026, 12, 1, 15, 4, 5, 0, time.UTC) }
+
 type testAPI struct {
 	app   *fiber.App
 	store *fakeStore
@@ -170,6 +174,7 @@ func newTestAPI(t *testing.T, st *fakeStore) *testAPI {
 		Queue:    q,
 		Log:      slog.New(slog.NewTextHandler(logs, nil)),
 		Registry: prometheus.NewRegistry(),
+		Now:      testNow,
 	})
 	return &testAPI{app: app, store: st, queue: q, logs: logs}
 }

@@ -27,7 +27,7 @@ func newAccessAPI(t *testing.T, access api.Access) *testAPI {
 	st := newFakeStore("acme")
 	q := &fakeQueue{}
 	app := api.New(api.Deps{Store: st, Queue: q, Log: slog.New(slog.NewTextHandler(logs, nil)),
-		Registry: prometheus.NewRegistry(), Access: access})
+		Registry: prometheus.NewRegistry(), Access: access, Now: testNow})
 	return &testAPI{app: app, store: st, queue: q, logs: logs}
 }
 

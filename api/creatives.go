@@ -16,7 +16,7 @@ import (
 // page comes from the store either way.
 func (s *server) listCreatives(c *fiber.Ctx) error {
 	began := time.Now()
-	r, err := brandRange(c, c.Query("startDate"), c.Query("endDate"))
+	r, err := s.brandRange(c, c.Query("startDate"), c.Query("endDate"))
 	if err != nil {
 		return err
 	}

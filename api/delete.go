@@ -13,7 +13,7 @@ import (
 // stored creatives (insights) and aggregations of a range and answers once
 // reads no longer see them. Ads are kept: they may belong to other ranges.
 func (s *server) deleteCreatives(c *fiber.Ctx) error {
-	r, err := brandRange(c, c.Query("startDate"), c.Query("endDate"))
+	r, err := s.brandRange(c, c.Query("startDate"), c.Query("endDate"))
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,8 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		switch {
 		case errors.As(err, &bad):
 			status, code, field, msg = fiber.StatusBadRequest, "invalid_request", bad.Field, bad.Error()
+		case errors.Is(err, store.ErrBadDate): // validation keeps these out; the store's refusal is the backstop
+			status, code, msg = fiber.StatusBadRequest, "invalid_request", err.Error()
 		case errors.Is(err, store.ErrNotFound):
 			status, code, msg = fiber.StatusNotFound, "not_found", err.Error()
 		case errors.As(err, &fe):

@@ -54,7 +54,7 @@ func newFallbackEnv(t *testing.T) *fallbackEnv {
 	logs := &bytes.Buffer{}
 	q := &fakeQueue{}
 	app := api.New(api.Deps{Store: st, Queue: q, Log: slog.New(slog.NewTextHandler(logs, nil)), Registry: prometheus.NewRegistry(),
-		Fallback: &api.Fallback{Graph: gc, Tokens: box, Writer: st}})
+		Fallback: &api.Fallback{Graph: gc, Tokens: box, Writer: st}, Now: testNow})
 	return &fallbackEnv{app: &testAPI{app: app, queue: q, logs: logs}, store: st, sim: srv, brand: b}
 }
 

@@ -26,7 +26,7 @@ const (
 // away, when the server shuts down, or after 30 minutes. A comment line every 15 s keeps proxies from
 // closing an idle stream.
 func (s *server) syncEvents(c *fiber.Ctx) error {
-	r, err := brandRange(c, c.Query("startDate"), c.Query("endDate"))
+	r, err := s.brandRange(c, c.Query("startDate"), c.Query("endDate"))
 	if err != nil {
 		return err
 	}

@@ -46,7 +46,7 @@ func TestSyncEventsStreamsProgressUntilTheJobEnds(t *testing.T) {
 		job("pending", 0), job("processing", 500), job("processing", 500), job("processing", 900), job("completed", 1200),
 	}}
 	app := api.New(api.Deps{Store: st, Queue: &fakeQueue{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Registry: prometheus.NewRegistry(), ProgressPoll: time.Millisecond})
+		Registry: prometheus.NewRegistry(), ProgressPoll: time.Millisecond, Now: testNow})
 	resp, err := app.Test(httptest.NewRequest(http.MethodGet, "/api/creatives/sync/events/demo?startDate=2026-11-01&endDate=2026-11-30", nil), 5000)
 	if err != nil {
 		t.Fatal(err)

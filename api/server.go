@@ -61,6 +61,8 @@ type Deps struct {
 	Presync  Presync              // the ranges a brand's registration warms; zero: none
 	// ProgressPoll is how often the progress stream reads a job's state (default 500ms).
 	ProgressPoll time.Duration
+	// Now is the clock whose day bounds the dates a request may name (default time.Now).
+	Now func() time.Time
 }
 
 type server struct {
@@ -79,6 +81,9 @@ func New(deps Deps) *fiber.App {
 }
 
 func newApp(deps Deps) (*fiber.App, *server) {
+	if deps.Now == nil {
+		deps.Now = time.Now
+	}
 	s := &server{deps: deps, metrics: newMetrics(deps.Registry), stopping: make(chan struct{})}
 	s.jobs = &jobs.Queue{Store: deps.Store, Publisher: deps.Queue,
 		OnQueued: func(kind schemas.SyncKind) { s.metrics.queued.WithLabelValues(string(kind)).Inc() }}

@@ -25,7 +25,7 @@ func (s *server) startSync(kind schemas.SyncKind) fiber.Handler {
 				return badRequest("body", "must be JSON like {\"startDate\":\"2024-01-01\",\"endDate\":\"2024-01-31\"}")
 			}
 		}
-		r, err := brandRange(c, body.StartDate, body.EndDate)
+		r, err := s.brandRange(c, body.StartDate, body.EndDate)
 		if err != nil {
 			return err
 		}
@@ -54,7 +54,7 @@ func (s *server) startSync(kind schemas.SyncKind) fiber.Handler {
 
 // syncStatus serves GET /api/creatives/sync/status/:brandId.
 func (s *server) syncStatus(c *fiber.Ctx) error {
-	r, err := brandRange(c, c.Query("startDate"), c.Query("endDate"))
+	r, err := s.brandRange(c, c.Query("startDate"), c.Query("endDate"))
 	if err != nil {
 		return err
 	}

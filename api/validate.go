@@ -13,40 +13,70 @@ import (
 
 var brandIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$`)
 
-// MaxRangeDays bounds a date range: the Graph API serves at most 37 months.
-const MaxRangeDays = 37 * 31
+// graphMonths is how far back the Graph API reports insights: it refuses a
+// time range that starts more than 37 months before today.
+const graphMonths = 37
 
 // brandRange validates :brandId and a startDate/endDate pair (inclusive,
-// YYYY-MM-DD) taken from the query string or the JSON body.
-func brandRange(c *fiber.Ctx, start, end string) (store.Range, error) {
+// YYYY-MM-DD) taken from the query string or the JSON body. Both days must be
+// ones the Graph API reports (graphWindow) and the store holds, so a sync
+// can fetch them and no stored Date wraps into another range.
+func (s *server) brandRange(c *fiber.Ctx, start, end string) (store.Range, error) {
 	brand := c.Params("brandId")
 	if !brandIDPattern.MatchString(brand) {
 		return store.Range{}, badRequest("brandId", "%q must be 1-128 letters, digits, '_', '.' or '-'", brand)
 	}
-	s, err := parseDate("startDate", start)
+	w := graphWindow(s.deps.Now())
+	first, err := w.day("startDate", start)
 	if err != nil {
 		return store.Range{}, err
 	}
-	e, err := parseDate("endDate", end)
+	last, err := w.day("endDate", end)
 	if err != nil {
 		return store.Range{}, err
 	}
-	if e.Before(s) {
+	if last.Before(first) {
 		return store.Range{}, badRequest("endDate", "%s is before startDate %s", end, start)
-	}
-	if e.Sub(s) > MaxRangeDays*24*time.Hour {
-		return store.Range{}, badRequest("endDate", "range is longer than %d days", MaxRangeDays)
 	}
 	return store.Range{BrandID: brand, StartDate: start, EndDate: end}, nil
 }
 
-func parseDate(field, v string) (time.Time, error) {
+// dateWindow is the inclusive span of days a request may name.
+type dateWindow struct{ first, last time.Time }
+
+// graphWindow returns the days the Graph API reports as of now: from 37
+// months before today to today + 1 day. Brands carry no time zone yet, so
+// "today" cannot be the ad account's own. The last day is UTC's today + 1,
+// the latest "today" of any time zone (UTC+14), so an account east of UTC
+// can ask for its today; for such an account the Graph API may refuse the
+// first day, which fails the sync with its message and stores nothing. The
+// window also keeps a range within the Graph API's longest, 37 months.
+func graphWindow(now time.Time) dateWindow {
+	y, m, d := now.UTC().Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return dateWindow{first: today.AddDate(0, -graphMonths, 0), last: today.AddDate(0, 0, 1)}
+}
+
+// day reads one day of a range: YYYY-MM-DD, inside the window, and one the
+// store holds. The store's rule (store.ParseDay) is checked too, so that a
+// clock beyond the store's years still lets no unstorable day through.
+func (w dateWindow) day(field, v string) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, badRequest(field, "is required (YYYY-MM-DD)")
 	}
 	t, err := time.Parse(time.DateOnly, v)
 	if err != nil {
 		return time.Time{}, badRequest(field, "%q is not a date in the form YYYY-MM-DD", v)
+	}
+	switch {
+	case t.Before(w.first):
+		return time.Time{}, badRequest(field, "%s is before %s, the earliest day the Graph API reports (%d months back)",
+			v, w.first.Format(time.DateOnly), graphMonths)
+	case t.After(w.last):
+		return time.Time{}, badRequest(field, "%s is after %s, the latest day the Graph API reports", v, w.last.Format(time.DateOnly))
+	}
+	if _, err := store.ParseDay(v); err != nil {
+		return time.Time{}, badRequest(field, "%v", err)
 	}
 	return t, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/schemas"
 )
 
@@ -31,6 +32,9 @@ func (c *consumer) add(_ context.Context, r *kgo.Record) {
 	}
 	b.records = append(b.records, r)
 	v, err := c.deps.Codec.Decode(r.Value)
+	if err == nil {
+		err = storable(v)
+	}
 	if err == nil {
 		err = b.place(r.Topic, v, c.cfg)
 	}
@@ -59,6 +63,23 @@ func (b *batch) place(topic string, v any, cfg Config) error {
 		}
 	}
 	return fmt.Errorf("record of type %T does not belong on topic %s", v, topic)
+}
+
+// storable checks a record against the store's rule for dates. The store
+// refuses a day its Date columns cannot hold, and it would refuse it on every
+// retry, stalling the partition: such a record is poison, not an outage.
+func storable(v any) error {
+	switch rec := v.(type) {
+	case *schemas.AdInsight:
+		if _, _, err := store.ParseRange(rec.StartDate, rec.EndDate); err != nil {
+			return fmt.Errorf("insight of ad %s: %w", rec.AdID, err)
+		}
+	case *schemas.SyncEvent:
+		if _, _, err := store.ParseRange(rec.StartDate, rec.EndDate); err != nil {
+			return fmt.Errorf("sync event of job %s: %w", rec.JobID, err)
+		}
+	}
+	return nil
 }
 
 func (c *consumer) deadLetter(r *kgo.Record, reason string) {

@@ -47,8 +47,8 @@ type Deps struct {
 // cfg.Group until ctx ends. Records accumulate until BatchRows or FlushEvery;
 // the batch is inserted (retrying while ClickHouse is down, never dropping
 // it) and only then are its offsets committed. A record that cannot be
-// decoded goes to the dead-letter topic with the reason, and its partition
-// keeps moving. Rebalances wait for the pending batch to be flushed. On
+// decoded, or whose dates the store cannot hold (store.ParseRange), goes to
+// the dead-letter topic with the reason, and its partition keeps moving. Rebalances wait for the pending batch to be flushed. On
 // shutdown between polls it stops polling, inserts and commits the pending
 // batch (within 30 s), and leaves the group; a shutdown that interrupts a
 // flush returns its error and leaves the batch uncommitted, so the group

@@ -71,8 +71,9 @@ func (c *failingCodec) Encode(v any) ([]byte, error) {
 }
 
 // newEnv starts a broker, a graphsim world of two accounts of 300 ads and,
-// in the background until the test ends, producers.Run.
-func newEnv(t *testing.T) *env {
+// in the background until the test ends, producers.Run with the test's
+// config changed by opts.
+func newEnv(t *testing.T, opts ...func(*producers.Config)) *env {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
 	defer cancel()
@@ -126,6 +127,9 @@ func newEnv(t *testing.T) *env {
 	done := make(chan error, 1)
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg := producers.Config{Brokers: e.brokers, Topics: e.topics, Group: "producers-" + t.Name(), RetryBackoff: 10 * time.Millisecond}
+	for _, o := range opts {
+		o(&cfg)
+	}
 	go func() {
 		done <- producers.Run(runCtx, cfg, producers.Deps{Brands: e.brands, Graph: gc, Tokens: box, Codec: e.failing, Log: log})
 	}()

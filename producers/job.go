@@ -9,6 +9,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/internal/adfetch"
 	"github.com/adstream/adstream/internal/graph"
 	"github.com/adstream/adstream/internal/jobs"
@@ -38,6 +39,11 @@ type jobResult struct {
 // AdInsight per ad with data in the range, then flushes and reports completion.
 func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog.Logger) (jobResult, error) {
 	var res jobResult
+	// A day the store cannot hold would be wrapped into another range or
+	// refused by every consumer: fail before spending Graph API quota on it.
+	if _, _, err := store.ParseRange(req.StartDate, req.EndDate); err != nil {
+		return res, fmt.Errorf("range of brand %s: %w", req.BrandID, err)
+	}
 	brand, err := w.deps.Brands.GetBrand(ctx, req.BrandID)
 	if err != nil {
 		return res, fmt.Errorf("brand %s: %w", req.BrandID, err)

@@ -27,8 +27,8 @@ type Config struct {
 	Topics  config.Topics
 	Group   string // consumer group on the sync-requests topic
 	// MaxAttempts is how often a job runs before it is reported FAILED
-	// (default 3); errors no retry can fix (unknown brand, expired token,
-	// missing permission) fail at once.
+	// (default 3); errors no retry can fix (unknown brand, a day the store
+	// cannot hold, expired token, missing permission) fail at once.
 	MaxAttempts int
 	// RetryBackoff is the wait before the second attempt, doubled for each
 	// further one (default 5s).
@@ -186,7 +186,7 @@ func (w *worker) runAttempts(ctx context.Context, req *schemas.SyncRequest, log 
 
 // permanent says whether no retry of the job can succeed.
 func permanent(err error) bool {
-	return errors.Is(err, store.ErrNotFound) || errors.Is(err, tokenbox.ErrCannotOpen) ||
+	return errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrBadDate) || errors.Is(err, tokenbox.ErrCannotOpen) ||
 		errors.Is(err, graph.ErrAuthExpired) || errors.Is(err, graph.ErrPermission)
 }
 

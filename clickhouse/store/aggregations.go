@@ -140,10 +140,6 @@ func (a Aggregation) values() []any {
 		a.SumCPP, a.NCPP, a.SumROAS, a.NROAS}
 }
 
-const rangeWhere = "brand_id = ? AND start_date = toDate(?) AND end_date = toDate(?)"
-
-func rangeArgs(r Range) []any { return []any{r.BrandID, r.StartDate, r.EndDate} }
-
 // RebuildAggregations recomputes every (creative type, effective status)
 // group of a range from the deduplicated ad_insights (FINAL: the newest
 // version of each ad), so refreshes and redelivered records are counted once,
@@ -153,17 +149,16 @@ func rangeArgs(r Range) []any { return []any{r.BrandID, r.StartDate, r.EndDate} 
 // rebuilds are safe: each reads the state after its version was taken, and
 // readers use the newest.
 func (s *Store) RebuildAggregations(ctx context.Context, r Range, jobID string) (uint64, error) {
+	start, end, err := ParseRange(r.StartDate, r.EndDate)
+	if err != nil {
+		return 0, fmt.Errorf("aggregate %s: %w", r.BrandID, err)
+	}
 	version := uint64(time.Now().UnixNano())
 	groups, err := s.aggregate(ctx, r)
 	if err != nil {
 		return 0, err
 	}
 	groups = append([]group{{}}, groups...) // the marker: empty type and status, zero totals
-	start, err1 := parseDate(r.StartDate)
-	end, err2 := parseDate(r.EndDate)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("aggregate %s: bad range %q..%q", r.BrandID, r.StartDate, r.EndDate)
-	}
 	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("creative_aggregations")+
 		" (brand_id, start_date, end_date, creative_type, ad_effective_status, rebuild_version, job_id, "+aggColumns+")")
 	if err != nil {
@@ -190,9 +185,13 @@ type group struct {
 
 // aggregate computes the groups of a range from the deduplicated ad_insights.
 func (s *Store) aggregate(ctx context.Context, r Range) ([]group, error) {
+	args, err := rangeArgs(r)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := s.conn.Query(ctx, "SELECT creative_type, ad_effective_status, "+aggFromInsights+
 		" FROM "+s.table("ad_insights")+" FINAL WHERE "+rangeWhere+
-		" GROUP BY creative_type, ad_effective_status", rangeArgs(r)...)
+		" GROUP BY creative_type, ad_effective_status", args...)
 	if err != nil {
 		return nil, fmt.Errorf("aggregate %s %s..%s: %w", r.BrandID, r.StartDate, r.EndDate, err)
 	}
@@ -242,7 +241,11 @@ func (q AggregationQuery) matches(typ, status string) bool {
 // of the range's ads), or ErrNotFound when the range was never aggregated.
 func (s *Store) Aggregations(ctx context.Context, q AggregationQuery) (Aggregation, error) {
 	agg := s.table("creative_aggregations")
-	args := append(rangeArgs(q.Range), rangeArgs(q.Range)...)
+	args, err := rangeArgs(q.Range)
+	if err != nil {
+		return Aggregation{}, err
+	}
+	args = append(args, args...)
 	rows, err := s.conn.Query(ctx, "SELECT creative_type, ad_effective_status, rebuild_version, job_id, "+aggColumns+
 		" FROM "+agg+" WHERE "+rangeWhere+
 		" AND rebuild_version = (SELECT max(rebuild_version) FROM "+agg+" WHERE "+rangeWhere+")", args...)
@@ -282,9 +285,13 @@ func (s *Store) JobStored(ctx context.Context, r Range, jobID string, published 
 	if published <= 0 {
 		return true, nil
 	}
+	args, err := rangeArgs(r)
+	if err != nil {
+		return false, err
+	}
 	var n uint64
-	err := s.conn.QueryRow(ctx, "SELECT uniqExact(ad_id) FROM "+s.table("ad_insights")+
-		" WHERE "+rangeWhere+" AND sync_id = ?", append(rangeArgs(r), jobID)...).Scan(&n)
+	err = s.conn.QueryRow(ctx, "SELECT uniqExact(ad_id) FROM "+s.table("ad_insights")+
+		" WHERE "+rangeWhere+" AND sync_id = ?", append(args, jobID)...).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("rows of job %s: %w", jobID, err)
 	}

@@ -97,8 +97,11 @@ const adColumns = "ad_id, creative_id, ad_name, ad_status, creative_url, thumbna
 
 // where builds the insight filter of a query; values are bound, never spliced.
 func (s *Store) where(r Range, filters map[string]string) (string, []any, error) {
-	conds := []string{"brand_id = ?", "start_date = toDate(?)", "end_date = toDate(?)"}
-	args := []any{r.BrandID, r.StartDate, r.EndDate}
+	args, err := rangeArgs(r)
+	if err != nil {
+		return "", nil, err
+	}
+	conds := []string{rangeWhere}
 	for k, v := range filters {
 		col, ok := FilterColumns[k]
 		if !ok {

@@ -23,7 +23,8 @@ const deleteWait = 30 * time.Second
 // nothing of the range and an on-demand aggregation cannot be rebuilt from
 // rows about to vanish.
 func (s *Store) DeleteRange(ctx context.Context, r Range) (int64, error) {
-	if err := checkRange(r); err != nil {
+	args, err := rangeArgs(r)
+	if err != nil {
 		return 0, err
 	}
 	n, err := s.CountCreatives(ctx, r, nil)
@@ -33,7 +34,7 @@ func (s *Store) DeleteRange(ctx context.Context, r Range) (int64, error) {
 	tables := []string{"ad_insights", "creative_aggregations", "sync_events"}
 	for _, t := range tables {
 		// Values are bound (escaped by the driver), never spliced.
-		if err := s.conn.Exec(ctx, "ALTER TABLE "+s.table(t)+" DELETE WHERE "+rangeWhere, rangeArgs(r)...); err != nil {
+		if err := s.conn.Exec(ctx, "ALTER TABLE "+s.table(t)+" DELETE WHERE "+rangeWhere, args...); err != nil {
 			return 0, fmt.Errorf("delete %s of %s: %w", t, r.BrandID, err)
 		}
 	}
@@ -71,13 +72,4 @@ func (s *Store) waitMutations(ctx context.Context, limit time.Duration, tables .
 		}
 		wait = min(wait*2, 200*time.Millisecond)
 	}
-}
-
-func checkRange(r Range) error {
-	_, err1 := parseDate(r.StartDate)
-	_, err2 := parseDate(r.EndDate)
-	if err1 != nil || err2 != nil {
-		return fmt.Errorf("range %q..%q: dates must be YYYY-MM-DD", r.StartDate, r.EndDate)
-	}
-	return nil
 }

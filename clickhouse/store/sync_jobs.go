@@ -73,7 +73,7 @@ const jobOrder = "tuple(multiIf(status = 'pending', 0, status = 'processing', 1,
 // delete, the ErrNotFound comes with the delete's tombstone (its JobID, status
 // StatusDeleted), so that queueing can chain the next job's id to it.
 func (s *Store) LatestJob(ctx context.Context, r Range) (SyncJob, error) {
-	j, err := s.job(ctx, r, "", rangeArgs(r))
+	j, err := s.job(ctx, r, "")
 	if err == nil && j.Status == StatusDeleted {
 		return SyncJob{Range: r, JobID: j.JobID, Status: StatusDeleted}, ErrNotFound
 	}
@@ -88,20 +88,25 @@ func (s *Store) recordDeleted(ctx context.Context, r Range, at time.Time) error 
 
 // Job returns the state of one job of a range, or ErrNotFound.
 func (s *Store) Job(ctx context.Context, r Range, jobID string) (SyncJob, error) {
-	return s.job(ctx, r, " AND job_id = ?", append(rangeArgs(r), jobID))
+	return s.job(ctx, r, " AND job_id = ?", jobID)
 }
 
-func (s *Store) job(ctx context.Context, r Range, cond string, args []any) (SyncJob, error) {
+// job reads the newest job of a range matching cond, which binds more.
+func (s *Store) job(ctx context.Context, r Range, cond string, more ...any) (SyncJob, error) {
+	args, err := rangeArgs(r)
+	if err != nil {
+		return SyncJob{}, err
+	}
 	j := SyncJob{Range: r}
 	var created, started, updated, completed, synced int64
-	err := s.conn.QueryRow(ctx, "SELECT job_id, argMax(kind, "+jobOrder+"), argMax(status, "+jobOrder+"),"+
+	err = s.conn.QueryRow(ctx, "SELECT job_id, argMax(kind, "+jobOrder+"), argMax(status, "+jobOrder+"),"+
 		" argMax(total_ads, "+jobOrder+"), argMax(published_ads, "+jobOrder+"), argMax(published_insights, "+jobOrder+"),"+
 		" argMax(error_code, "+jobOrder+"), argMax(error, "+jobOrder+"),"+
 		" min(at_nanos), minIf(at_nanos, status != 'pending'), max(at_nanos),"+
 		" maxIf(at_nanos, status IN ('completed', 'failed')),"+
 		" (SELECT max(at_nanos) FROM "+s.table("sync_events")+" WHERE "+rangeWhere+" AND status = 'completed')"+
 		" FROM "+s.table("sync_events")+" WHERE "+rangeWhere+cond+
-		" GROUP BY job_id ORDER BY min(at_nanos) DESC, job_id LIMIT 1", append(rangeArgs(r), args...)...).
+		" GROUP BY job_id ORDER BY min(at_nanos) DESC, job_id LIMIT 1", append(append(args, args...), more...)...).
 		Scan(&j.JobID, &j.Kind, &j.Status, &j.TotalAds, &j.PublishedAds, &j.PublishedInsights, &j.ErrorCode, &j.Error,
 			&created, &started, &updated, &completed, &synced)
 	if err != nil {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/adstream/adstream/schemas"
 )
@@ -54,13 +53,12 @@ func (s *Store) InsertInsights(ctx context.Context, rows []*schemas.AdInsight) e
 		return fmt.Errorf("prepare insights batch: %w", err)
 	}
 	for _, r := range rows {
-		start, err1 := parseDate(r.StartDate)
-		end, err2 := parseDate(r.EndDate)
-		if err1 != nil || err2 != nil {
+		start, end, err := ParseRange(r.StartDate, r.EndDate)
+		if err != nil {
 			batch.Abort()
-			return fmt.Errorf("insight %s: bad range %q..%q", r.AdID, r.StartDate, r.EndDate)
+			return fmt.Errorf("insight %s: %w", r.AdID, err)
 		}
-		err := batch.Append(r.BrandID, start, end, r.AdID, r.AdAccountID, string(r.CreativeType), r.AdEffectiveStatus,
+		err = batch.Append(r.BrandID, start, end, r.AdID, r.AdAccountID, string(r.CreativeType), r.AdEffectiveStatus,
 			r.SpendMicros, r.RevenueMicros, r.Orders, r.Impressions, r.Clicks, r.Reach, r.Frequency,
 			r.VideoViews, r.VideoPlays, r.VideoThruplays, r.VideoP25, r.VideoP50, r.VideoP75, r.VideoP100,
 			r.PostEngagement, r.FetchedAt, uint64(r.Version), r.SyncID)
@@ -89,17 +87,16 @@ func (s *Store) insertEvents(ctx context.Context, events []*schemas.SyncEvent, s
 		return fmt.Errorf("prepare sync events batch: %w", err)
 	}
 	for _, e := range events {
-		start, err1 := parseDate(e.StartDate)
-		end, err2 := parseDate(e.EndDate)
-		if err1 != nil || err2 != nil {
+		start, end, err := ParseRange(e.StartDate, e.EndDate)
+		if err != nil {
 			batch.Abort()
-			return fmt.Errorf("sync event %s: bad range %q..%q", e.JobID, e.StartDate, e.EndDate)
+			return fmt.Errorf("sync event %s: %w", e.JobID, err)
 		}
 		seq := e.Seq
 		if seq == 0 { // an event from a producer older than seq
 			seq = e.At.UnixNano()
 		}
-		err := batch.Append(e.JobID, e.BrandID, start, end, string(e.Kind), status(e),
+		err = batch.Append(e.JobID, e.BrandID, start, end, string(e.Kind), status(e),
 			e.TotalAds, e.PublishedAds, e.PublishedInsights, e.ErrorCode, e.Error, e.At, e.At.UnixNano(), seq)
 		if err != nil {
 			batch.Abort()
@@ -108,8 +105,6 @@ func (s *Store) insertEvents(ctx context.Context, events []*schemas.SyncEvent, s
 	}
 	return batch.Send()
 }
-
-func parseDate(s string) (time.Time, error) { return time.Parse(time.DateOnly, s) }
 
 func nonNil(s []string) []string {
 	if s == nil {
