@@ -96,15 +96,19 @@ func TestSyncJobsAsAUserSeesThem(t *testing.T) {
 	})
 
 	t.Run("a range with no ads completes at once", func(t *testing.T) {
-		q := "startDate=2024-01-01&endDate=2024-01-31"
+		// The first full month the Graph API still reports: before graphsim's accounts existed.
+		first := time.Now().UTC().AddDate(0, -36, 0)
+		first = time.Date(first.Year(), first.Month(), 1, 0, 0, 0, 0, time.UTC)
+		start, end := first.Format(time.DateOnly), first.AddDate(0, 1, -1).Format(time.DateOnly)
+		q := "startDate=" + start + "&endDate=" + end
 		var want aggTotals
-		getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since=2024-01-01&until=2024-01-31&creative_type=all", &want)
+		getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since="+start+"&until="+end+"&creative_type=all", &want)
 		if want.TotalAds != 0 {
-			t.Fatalf("graphsim has %d ads in January 2024; the test needs a range before the accounts existed", want.TotalAds)
+			t.Fatalf("graphsim has %d ads in %s..%s; the test needs a range before the accounts existed", want.TotalAds, start, end)
 		}
 		began := time.Now()
 		var queued jobStatus
-		if code := postJSON(t, dev.api+"/api/creatives/sync/demo", `{"startDate":"2024-01-01","endDate":"2024-01-31"}`, &queued); code != 200 {
+		if code := postJSON(t, dev.api+"/api/creatives/sync/demo", `{"startDate":"`+start+`","endDate":"`+end+`"}`, &queued); code != 200 {
 			t.Fatalf("POST sync: HTTP %d", code)
 		}
 		waitFor(t, 15*time.Second, "the empty sync to complete", func() bool {

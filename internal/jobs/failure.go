@@ -17,6 +17,7 @@ const (
 	CodePermissionDenied = "permission_denied"
 	CodeRateLimited      = "rate_limited"
 	CodeGraphUnavailable = "graph_unavailable"
+	CodeInvalidRange     = "invalid_range"
 	CodeInternal         = "internal"
 )
 
@@ -46,6 +47,8 @@ func Classify(err error) Failure {
 	case errors.Is(err, graph.ErrThrottled):
 		return Failure{CodeRateLimited, "Meta's rate limit for the brand's ad accounts was reached and did not recover " +
 			"while the job retried" + detail(api) + ". Start the sync again later."}
+	case errors.Is(err, store.ErrBadDate):
+		return Failure{CodeInvalidRange, "The job's dates cannot be stored: " + err.Error() + ". Ask for days the Graph API reports."}
 	case errors.Is(err, store.ErrNotFound):
 		return Failure{CodeInternal, "The brand is not registered (POST /api/brands registers it): " + err.Error() + "."}
 	case api != nil:
