@@ -103,7 +103,8 @@ func (s syncStatus) details(now time.Time) []string {
 	case p.ProcessedAds > 0:
 		out = append(out, groupThousands(p.ProcessedAds)+" ads")
 	}
-	if eta, ok := parseTime(s.EstimatedCompletion); ok && !s.ended() {
+	// An estimate already past says nothing about the time left.
+	if eta, ok := parseTime(s.EstimatedCompletion); ok && !s.ended() && !eta.Before(now) {
 		out = append(out, "ETA "+clock(eta.Sub(now)))
 	}
 	return out

@@ -9,12 +9,12 @@ import (
 
 var renderNow = time.Date(2026, 11, 28, 10, 0, 30, 0, time.UTC)
 
-// status builds a syncStatus; eta > 0 sets estimatedCompletion that far
+// status builds a syncStatus; eta != 0 sets estimatedCompletion that far
 // after renderNow.
 func status(s string, processed, total int64, pct float64, eta time.Duration) syncStatus {
 	st := syncStatus{JobID: testJob, Status: s}
 	st.Progress.ProcessedAds, st.Progress.TotalAds, st.Progress.Percentage = processed, total, pct
-	if eta > 0 {
+	if eta != 0 {
 		st.EstimatedCompletion = renderNow.Add(eta).Format(time.RFC3339Nano)
 	}
 	return st
