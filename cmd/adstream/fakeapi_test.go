@@ -85,6 +85,10 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	switch {
 	case r.Method == http.MethodPost && (strings.HasPrefix(path, "/api/creatives/sync/") || strings.HasPrefix(path, "/api/creatives/refresh/")):
+		if strings.HasSuffix(path, "/nobody") {
+			writeAPIError(w, http.StatusNotFound, "not_found", "not found", "")
+			return
+		}
 		var body struct{ StartDate, EndDate string }
 		if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.StartDate == "" || body.EndDate == "" {
 			writeAPIError(w, http.StatusBadRequest, "invalid_request", "startDate and endDate are required", "startDate")

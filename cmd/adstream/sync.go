@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -59,6 +60,10 @@ func syncCommand() command {
 				fmt.Fprintf(io.out, "following job %s (%s, %s)\n", job, st.Kind, st.Status)
 			} else {
 				ans, err := c.startSync(ctx, kind, r)
+				var ae *apiError
+				if errors.As(err, &ae) && ae.StatusCode == http.StatusNotFound {
+					err = fmt.Errorf("%w: is brand %q registered? GET /api/brands lists them", err, brand)
+				}
 				if err != nil {
 					return syncError(io, err)
 				}
@@ -121,7 +126,8 @@ func waitForJob(ctx context.Context, c *apiClient, r syncRange, job string, io s
 		fmt.Fprintf(io.err, "stopped waiting; job %s goes on in the API. Follow it again with:\n  %s\n", job, followCommand(r))
 		return exitInterrupted
 	}
-	return syncError(io, err)
+	fmt.Fprintf(io.err, "adstream sync: %v\nThe job may go on in the API; follow it again with:\n  %s\n", err, followCommand(r))
+	return exitAPIError
 }
 
 // syncError prints why the API did not do what was asked.

@@ -104,6 +104,8 @@ func TestSyncCommand(t *testing.T) {
 			give: &fakeAPI{job: "unused", streams: [][]step{completingStream(testJob)}, statuses: []step{progressEvent(testJob, statusProcessing, 30)}},
 			args: []string{"--follow"}, wantOut: []string{"following job " + testJob, "processing 40%", "completed"},
 			wantReqs: []string{"GET /api/creatives/sync/status/demo", "GET /api/creatives/sync/events/demo"}},
+		{name: "an unknown brand", give: &fakeAPI{job: testJob}, args: []string{"--brand", "nobody"}, wantCode: 2,
+			wantErr: []string{`adstream sync: not found: is brand "nobody" registered?`}},
 		{name: "--follow of a range without a job", give: &fakeAPI{}, args: []string{"--follow"}, wantCode: 2,
 			wantErr: []string{"adstream sync: no sync job for this range"}},
 	}
