@@ -33,6 +33,9 @@ type Config struct {
 	// RetryBackoff is the wait before the second attempt, doubled for each
 	// further one (default 5s).
 	RetryBackoff time.Duration
+	// Lookback is the restatement window (default jobs.Lookback, 28 days):
+	// a day fetched less than this after it ended is fetched again.
+	Lookback time.Duration
 	// Refresh schedules periodic REFRESH jobs when its Interval is set and
 	// Deps.Jobs is given.
 	Refresh SchedulerConfig
@@ -62,6 +65,9 @@ type JobStore interface {
 	History
 	jobs.Store
 	jobs.History
+	// SyncedDays says which days of a range are stored, and when each was
+	// fetched: the plan fetches the others.
+	SyncedDays(ctx context.Context, r store.Range) (map[string]time.Time, error)
 }
 
 // Run consumes sync requests as a member of cfg.Group until ctx ends. Each
