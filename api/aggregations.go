@@ -9,7 +9,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/adstream/adstream/clickhouse/store"
-	"github.com/adstream/adstream/internal/jobs"
 )
 
 var adStatusPattern = regexp.MustCompile(`^[A-Z][A-Z_]{0,39}$`)
@@ -36,14 +35,14 @@ func (s *server) getAggregations(c *fiber.Ctx) error {
 	if _, err := s.deps.Store.GetBrand(c.Context(), r.BrandID); err != nil {
 		return err
 	}
-	job, queued, err := s.jobs.ForRead(c.Context(), r, "api")
+	st, err := s.readRange(c.Context(), r)
 	if err != nil {
 		return err
 	}
 	source := "stored"
 	agg, err := s.deps.Store.Aggregations(c.Context(), q)
 	switch {
-	case !jobs.Complete(job):
+	case !st.complete():
 		source = "partial"
 		agg, err = s.deps.Store.AggregateNow(c.Context(), q)
 	case errors.Is(err, store.ErrNotFound):
@@ -64,7 +63,7 @@ func (s *server) getAggregations(c *fiber.Ctx) error {
 		"creative_type":           q.CreativeType,
 		"aggregations":            aggregationJSON(agg),
 		"source":                  source,
-		"backgroundSyncTriggered": queued.Queued,
+		"backgroundSyncTriggered": st.queued.Queued,
 	}
 	if agg.RebuildVersion != 0 {
 		resp["lastCalculatedAt"] = agg.CalculatedAt().Format(time.RFC3339Nano)
@@ -73,7 +72,7 @@ func (s *server) getAggregations(c *fiber.Ctx) error {
 	if q.AdStatus != "" {
 		resp["ad_status"] = q.AdStatus
 	}
-	s.describeSync(resp, job, time.Now())
+	st.describe(resp, time.Now())
 	if agg.JobID != "" {
 		resp["jobId"] = agg.JobID // the job whose records these totals are of
 	}

@@ -30,6 +30,8 @@ type Store interface {
 	RecordQueued(ctx context.Context, r store.Range, jobID string, kind schemas.SyncKind, at time.Time) error
 	Aggregations(ctx context.Context, q store.AggregationQuery) (store.Aggregation, error)
 	AggregateNow(ctx context.Context, q store.AggregationQuery) (store.Aggregation, error)
+	EnsureRange(ctx context.Context, r store.Range) (covered bool, newestDay time.Time, err error)
+	Series(ctx context.Context, q store.SeriesQuery) ([]store.SeriesPoint, error)
 	RebuildAggregations(ctx context.Context, r store.Range, jobID string) (uint64, error)
 	DeleteRange(ctx context.Context, r store.Range) (int64, error)
 	PutBrand(ctx context.Context, b store.Brand) error
@@ -114,6 +116,7 @@ func newApp(deps Deps) (*fiber.App, *server) {
 	g.Get("/sync/events/:brandId", s.syncEvents)
 	g.Post("/refresh/:brandId", syncLimit, s.startSync(schemas.SyncKindRefresh))
 	g.Get("/:brandId/aggregations", s.getAggregations)
+	g.Get("/:brandId/series", s.getSeries)
 	g.Get("/:brandId", s.listCreatives)
 	g.Delete("/:brandId", s.deleteCreatives)
 	app.Use(func(c *fiber.Ctx) error {
