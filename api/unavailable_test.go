@@ -42,6 +42,7 @@ var outageRoutes = []struct {
 	{http.MethodGet, "/api/brands", ""},
 	{http.MethodGet, "/api/brands/acme", ""},
 	{http.MethodPost, "/api/brands", `{"brandId":"acme2","name":"Acme 2","accessToken":"EAAtoken","adAccountIds":["act_1"]}`},
+	{http.MethodPost, "/api/brands/acme/presync", ""},
 	{http.MethodDelete, "/api/brands/acme", ""},
 }
 
@@ -119,9 +120,10 @@ func TestRoutesWhenClickHouseIsDown(t *testing.T) {
 	}
 }
 
-// With the broker gone, a sync or refresh answers 503 queue_unavailable with
-// Retry-After within the queue's bound, and records no job: a pending job
-// that never reached Kafka would block the range's syncs.
+// With the broker gone, a sync, refresh or pre-sync answers 503
+// queue_unavailable with Retry-After within the queue's bound, and records
+// no job: a pending job that never reached Kafka would block the range's
+// syncs.
 func TestSyncWhenKafkaIsDown(t *testing.T) {
 	topic := "adstream.sync-requests.v1"
 	broker, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, topic))
@@ -138,7 +140,8 @@ func TestSyncWhenKafkaIsDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := newFakeStore("acme")
-	app := api.New(api.Deps{Store: st, Queue: bus.NewSyncQueue(cl, topic, codec), Log: slog.New(slog.DiscardHandler), Registry: prometheus.NewRegistry()})
+	app := api.New(api.Deps{Store: st, Queue: bus.NewSyncQueue(cl, topic, codec), Log: slog.New(slog.DiscardHandler),
+		Registry: prometheus.NewRegistry(), Presync: api.Presync{Days: []int{7}}})
 	if status, body := send(t, app, http.MethodPost, "/api/creatives/sync/acme", rangeJSON); status != http.StatusOK {
 		t.Fatalf("broker up: status %d; body %s", status, body)
 	}
@@ -148,9 +151,13 @@ func TestSyncWhenKafkaIsDown(t *testing.T) {
 	st.mu.Unlock()
 
 	broker.Close()
-	for _, path := range []string{"/api/creatives/sync/acme", "/api/creatives/refresh/acme"} {
+	for _, path := range []string{"/api/creatives/sync/acme", "/api/creatives/refresh/acme", "/api/brands/acme/presync"} {
 		start := time.Now()
-		resp, body := sendResp(t, app, http.MethodPost, path, rangeJSON)
+		give := rangeJSON
+		if strings.HasSuffix(path, "presync") {
+			give = ""
+		}
+		resp, body := sendResp(t, app, http.MethodPost, path, give)
 		took := time.Since(start)
 		t.Logf("POST %s with Kafka down answered %d after %s", path, resp.StatusCode, took.Round(time.Millisecond))
 		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") != "5" {
