@@ -49,8 +49,8 @@ func NewQueueClient(brokers []string, log *slog.Logger) (*kgo.Client, error) {
 	return NewClient(brokers, log, kgo.DisableIdempotentWrite())
 }
 
-// NewSyncQueue returns a queue that produces to topic through cl, best a
-// client from NewQueueClient.
+// NewSyncQueue returns a queue that produces to topic through cl; a client
+// from NewQueueClient keeps Enqueue's "not queued" exact.
 func NewSyncQueue(cl *kgo.Client, topic string, codec schemas.Codec) *SyncQueue {
 	return &SyncQueue{cl: cl, topic: topic, codec: codec}
 }
