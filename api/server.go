@@ -97,6 +97,7 @@ func newApp(deps Deps) (*fiber.App, *server) {
 		WriteTimeout:          60 * time.Second,
 		BodyLimit:             64 << 10,
 	})
+	app.Use(securityHeaders) // outside observe, so it sees the status of rendered errors
 	app.Use(s.observe)
 	app.Use(recover.New()) // a panicking handler answers 500 (and is counted) instead of ending the process
 	app.Get("/healthz", s.healthz)
