@@ -80,8 +80,21 @@ func (s *server) getAggregations(c *fiber.Ctx) error {
 }
 
 // aggregationJSON is the seed's aggregations object plus the exact money
-// totals in micro-units. Ratios are rounded to six decimals.
+// totals in micro-units. Ratios are rounded to six decimals. Reach and the
+// ratios over it are null when some ad's reach is unknown (a range derived
+// from days: reach is not their sum).
 func aggregationJSON(a store.Aggregation) fiber.Map {
+	m := aggregationMap(a)
+	if a.Reach < 0 {
+		for _, k := range []string{"total_reach", "weighted_avg_cpp", "avg_cpp"} {
+			m[k] = nil
+		}
+		m["reach_unknown_reason"] = "reach counts people, who are counted again on every day: a range derived from days has no reach until a sync of the range itself fetches it"
+	}
+	return m
+}
+
+func aggregationMap(a store.Aggregation) fiber.Map {
 	return fiber.Map{
 		"total_ads":                   a.TotalAds,
 		"total_spend":                 float64(a.SpendMicros) / 1e6,

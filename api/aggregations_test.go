@@ -41,6 +41,8 @@ func (f *fakeStore) EnsureRange(context.Context, store.Range) (bool, time.Time, 
 	return false, time.Time{}, nil
 }
 
+func (f *fakeStore) PurgeBrand(context.Context, string) error { return nil }
+
 func (f *fakeStore) Series(context.Context, store.SeriesQuery) ([]store.SeriesPoint, error) {
 	return nil, errNotFaked
 }

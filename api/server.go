@@ -37,6 +37,7 @@ type Store interface {
 	PutBrand(ctx context.Context, b store.Brand) error
 	ListBrands(ctx context.Context) ([]store.Brand, error)
 	DeleteBrand(ctx context.Context, brandID string) error
+	PurgeBrand(ctx context.Context, brandID string) error
 	Ping(ctx context.Context) error
 }
 
