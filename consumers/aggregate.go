@@ -37,6 +37,7 @@ import (
 type Aggregates interface {
 	JobStored(ctx context.Context, j store.CompletedJob) (bool, error)
 	RecordDaysSynced(ctx context.Context, brandID string, days []string, jobID string, fetchedAt time.Time) error
+	Reconcile(ctx context.Context, brandID string, days []string) (int, error)
 	RebuildAggregations(ctx context.Context, r store.Range, jobID string) (uint64, error)
 	UnaggregatedJobs(ctx context.Context, since time.Time) ([]store.CompletedJob, error)
 }
@@ -136,6 +137,13 @@ func (a *aggregator) check(ctx context.Context, flushed bool) {
 		if _, err := a.agg.RebuildAggregations(ctx, r, p.JobID); err != nil {
 			a.log.Warn("rebuild aggregations", "brand", r.BrandID, "job", p.JobID, "err", err)
 			continue
+		}
+		// The job's days are all stored: the rollup must equal them.
+		if off, err := a.agg.Reconcile(ctx, r.BrandID, p.Days); err != nil {
+			a.log.Warn("reconcile daily rollup", "brand", r.BrandID, "job", p.JobID, "err", err)
+			continue
+		} else if off > 0 {
+			a.log.Warn("daily rollup drifted; corrected", "brand", r.BrandID, "job", p.JobID, "rows", off)
 		}
 		if err := a.agg.RecordDaysSynced(ctx, r.BrandID, p.Days, p.JobID, p.CompletedAt); err != nil {
 			a.log.Warn("record synced days", "brand", r.BrandID, "job", p.JobID, "err", err)

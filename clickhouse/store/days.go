@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,11 +22,31 @@ const dayWhere = "brand_id = ? AND date BETWEEN toDate(?) AND toDate(?)"
 
 func dayArgs(r Range) ([]any, error) { return rangeArgs(r) }
 
-// insertDays writes daily rows to ad_days in one batch.
+// insertDays writes daily rows to ad_days in one batch, then their signed
+// changes for the rollup (see rollup.go). The changes are computed against
+// what ad_days held before, so a redelivered batch, or one retried after both
+// inserts, adds none; a failure between the two inserts leaves the rollup
+// short until Reconcile.
 func (s *Store) insertDays(ctx context.Context, rows []*schemas.AdInsight) error {
 	if len(rows) == 0 {
 		return nil
 	}
+	for _, r := range rows {
+		if _, err := ParseDay(r.StartDate); err != nil || r.EndDate != r.StartDate {
+			return fmt.Errorf("day of ad %s: %w", r.AdID, cmp.Or(err, fmt.Errorf("%w: a daily row spans %s..%s", ErrBadDate, r.StartDate, r.EndDate)))
+		}
+	}
+	changes, err := s.dayChanges(ctx, rows)
+	if err != nil {
+		return err
+	}
+	if err := s.writeDays(ctx, rows); err != nil {
+		return err
+	}
+	return s.insertChanges(ctx, changes)
+}
+
+func (s *Store) writeDays(ctx context.Context, rows []*schemas.AdInsight) error {
 	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("ad_days")+
 		" (brand_id, date, ad_id, ad_account_id, campaign_id, campaign_name, adset_id, adset_name, creative_type,"+
 		" ad_effective_status, spend_micros, revenue_micros, orders, impressions, clicks, reach, video_views, video_plays,"+
@@ -35,9 +56,6 @@ func (s *Store) insertDays(ctx context.Context, rows []*schemas.AdInsight) error
 	}
 	for _, r := range rows {
 		day, err := ParseDay(r.StartDate)
-		if err == nil && r.EndDate != r.StartDate {
-			err = fmt.Errorf("%w: a daily row spans %s..%s", ErrBadDate, r.StartDate, r.EndDate)
-		}
 		if err != nil {
 			batch.Abort()
 			return fmt.Errorf("day of ad %s: %w", r.AdID, err)

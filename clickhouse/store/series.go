@@ -31,8 +31,9 @@ type SeriesPoint struct {
 	Values []float64
 }
 
-// Series sums the stored days of q's range, one point per day that has data,
-// from the deduplicated days.
+// Series sums the stored days of q's range, one point per day that has data:
+// a creative type's from the type_daily rollup, an ad's from its
+// deduplicated days.
 func (s *Store) Series(ctx context.Context, q SeriesQuery) ([]SeriesPoint, error) {
 	args, err := dayArgs(q.Range)
 	if err != nil {
@@ -55,8 +56,12 @@ func (s *Store) Series(ctx context.Context, q SeriesQuery) ([]SeriesPoint, error
 		where += " AND ad_id = ?"
 		args = append(args, q.AdID)
 	}
-	rows, err := s.conn.Query(ctx, "SELECT toString(date), "+strings.Join(cols, ", ")+" FROM "+s.table("ad_days")+
-		" FINAL WHERE "+where+" GROUP BY date ORDER BY date", args...)
+	from := s.table("type_daily")
+	if q.AdID != "" {
+		from = s.table("ad_days") + " FINAL"
+	}
+	rows, err := s.conn.Query(ctx, "SELECT toString(date), "+strings.Join(cols, ", ")+" FROM "+from+
+		" WHERE "+where+" GROUP BY date ORDER BY date", args...)
 	if err != nil {
 		return nil, fmt.Errorf("series of %s: %w", q.BrandID, err)
 	}

@@ -44,6 +44,14 @@ func TestDaysAreTheSourceOfTruth(t *testing.T) {
 		t.Fatalf("POST sync: HTTP %d", code)
 	}
 	first := waitSync("the 88-day sync", "startDate="+start+"&endDate="+end, "")
+	waitComplete := func(q string) {
+		t.Helper()
+		waitFor(t, 30*time.Second, "the days of "+q+" to be stored", func() bool {
+			var st readState
+			return getJSON(t, dev.api+"/api/creatives/demo/aggregations?"+q, &st) == 200 && st.Complete
+		})
+	}
+	waitComplete("startDate=" + start + "&endDate=" + end)
 	synced := stats(t, dev.sim)
 	firstCalls := synced.ByEndpoint["act/insights"] - before.ByEndpoint["act/insights"]
 
@@ -123,6 +131,7 @@ func TestDaysAreTheSourceOfTruth(t *testing.T) {
 			t.Fatalf("POST refresh: HTTP %d", code)
 		}
 		waitSync("the refresh", "startDate="+start+"&endDate="+end, first)
+		waitComplete("startDate=" + start + "&endDate=" + end)
 		refreshCalls := stats(t, dev.sim).ByEndpoint["act/insights"] - was.ByEndpoint["act/insights"]
 		t.Logf("insights calls: first sync of 88 days %d, refresh %d", firstCalls, refreshCalls)
 		if refreshCalls >= firstCalls {
