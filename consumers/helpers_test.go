@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"slices"
 	"sync"
 	"testing"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/adstream/adstream/consumers"
@@ -24,7 +22,8 @@ import (
 // testTimeout bounds every test of this package.
 const testTimeout = 30 * time.Second
 
-// kafka is one in-process broker with a client for producing and inspecting.
+// kafka is the test broker (testenv.Kafka: the real one under make test)
+// with a client for producing and inspecting.
 type kafka struct {
 	brokers []string
 	cl      *kgo.Client
@@ -33,38 +32,32 @@ type kafka struct {
 
 func newKafka(t *testing.T) *kafka {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatalf("kfake: %v", err)
-	}
-	t.Cleanup(c.Close)
-	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	brokers := testenv.Kafka(t)
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
 	if err != nil {
 		t.Fatalf("kafka client: %v", err)
 	}
 	t.Cleanup(cl.Close)
-	return &kafka{brokers: c.ListenAddrs(), cl: cl, adm: kadm.NewClient(cl)}
+	return &kafka{brokers: brokers, cl: cl, adm: kadm.NewClient(cl)}
 }
 
-var unsafeTopicChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// topicsFor names a topic set after the test and creates the topics with
-// the given number of partitions.
-func (k *kafka) topicsFor(ctx context.Context, t *testing.T, partitions int32) config.Topics {
+// topicsFor creates a topic set of this test run with the given number of
+// partitions; the topics are deleted when the test ends.
+func (k *kafka) topicsFor(_ context.Context, t *testing.T, partitions int32) config.Topics {
 	t.Helper()
-	p := "test." + unsafeTopicChars.ReplaceAllString(t.Name(), "_")
+	p := testenv.UniqueName(t, "test")
 	tp := config.Topics{
 		SyncRequests: p + ".sync-requests", Ads: p + ".ads", Insights: p + ".insights",
 		SyncEvents: p + ".sync-events", DLQ: p + ".dlq",
 	}
-	resp, err := k.adm.CreateTopics(ctx, partitions, 1, nil, tp.All()...)
-	if err == nil {
-		err = resp.Error()
-	}
-	if err != nil {
-		t.Fatalf("create topics: %v", err)
-	}
+	testenv.CreateTopics(t, k.brokers, partitions, tp.All()...)
 	return tp
+}
+
+// group names a consumer group of this test run, deleted when the test ends.
+func (k *kafka) group(t *testing.T) string {
+	t.Helper()
+	return testenv.Group(t, k.brokers, "g")
 }
 
 // produce publishes records and waits until the broker acknowledged them.
