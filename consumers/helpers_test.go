@@ -332,14 +332,20 @@ func startConsumer(t *testing.T, k *kafka, cfg consumers.Config, sink consumers.
 // startConsumerCtx is startConsumer under parent: ending parent stops Run.
 func startConsumerCtx(parent context.Context, t *testing.T, k *kafka, cfg consumers.Config, sink consumers.Sink, reg prometheus.Registerer) *consumer {
 	t.Helper()
-	codec := newCodec(t)
+	return runConsumer(parent, t, k, cfg, consumers.Deps{Sink: sink, Aggregates: aggregatesOf(sink), Codec: newCodec(t), Metrics: reg})
+}
+
+// runConsumer runs consumers.Run with deps (a test logger when deps has
+// none) in the background until parent ends or the test does.
+func runConsumer(parent context.Context, t *testing.T, k *kafka, cfg consumers.Config, deps consumers.Deps) *consumer {
+	t.Helper()
 	cfg.Brokers = k.brokers
+	if deps.Log == nil {
+		deps.Log = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
 	ctx, cancel := context.WithTimeout(parent, testTimeout)
 	c := &consumer{cancel: cancel, done: make(chan error, 1)}
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	go func() {
-		c.done <- consumers.Run(ctx, cfg, consumers.Deps{Sink: sink, Aggregates: aggregatesOf(sink), Codec: codec, Log: log, Metrics: reg})
-	}()
+	go func() { c.done <- consumers.Run(ctx, cfg, deps) }()
 	t.Cleanup(func() {
 		cancel()
 		<-c.done

@@ -48,7 +48,10 @@ type Deps struct {
 // the batch is inserted (retrying while ClickHouse is down, never dropping
 // it) and only then are its offsets committed. A record that cannot be
 // decoded, or whose dates the store cannot hold (store.ParseRange), goes to
-// the dead-letter topic with the reason, and its partition keeps moving. Rebalances wait for the pending batch to be flushed. On
+// the dead-letter topic with the reason, and its partition keeps moving; one
+// that cannot be decoded because the schema registry does not answer is
+// held, and the consumer waits for the registry (stall.go). Rebalances wait
+// for the pending batch to be flushed. On
 // shutdown between polls it stops polling, inserts and commits the pending
 // batch (within 30 s), and leaves the group; a shutdown that interrupts a
 // flush returns its error and leaves the batch uncommitted, so the group
@@ -107,9 +110,13 @@ func (c *consumer) loop(ctx context.Context) error {
 				c.deps.Log.Warn("fetch", "topic", topic, "partition", p, "err", err)
 			}
 		})
+		held := false // a record waited for the registry until shutdown
 		fetches.EachPartition(func(p kgo.FetchTopicPartition) {
 			for _, r := range p.Records {
-				c.add(ctx, r)
+				if held || !c.add(ctx, r) {
+					held = true
+					return
+				}
 			}
 			if n := len(p.Records); n > 0 {
 				c.metrics.lag.WithLabelValues(p.Topic, strconv.Itoa(int(p.Partition))).
