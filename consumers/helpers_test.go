@@ -28,17 +28,29 @@ type kafka struct {
 	brokers []string
 	cl      *kgo.Client
 	adm     *kadm.Client
+	manual  *kgo.Client // produces to each record's Partition
 }
 
 func newKafka(t *testing.T) *kafka {
 	t.Helper()
 	brokers := testenv.Kafka(t)
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		t.Fatalf("kafka client: %v", err)
+	k := &kafka{brokers: brokers}
+	for _, c := range []struct {
+		cl   **kgo.Client
+		opts []kgo.Opt
+	}{
+		{&k.cl, nil},
+		{&k.manual, []kgo.Opt{kgo.RecordPartitioner(kgo.ManualPartitioner())}},
+	} {
+		cl, err := kgo.NewClient(append(c.opts, kgo.SeedBrokers(brokers...))...)
+		if err != nil {
+			t.Fatalf("kafka client: %v", err)
+		}
+		t.Cleanup(cl.Close)
+		*c.cl = cl
 	}
-	t.Cleanup(cl.Close)
-	return &kafka{brokers: brokers, cl: cl, adm: kadm.NewClient(cl)}
+	k.adm = kadm.NewClient(k.cl)
+	return k
 }
 
 // topicsFor creates a topic set of this test run with the given number of
@@ -64,6 +76,15 @@ func (k *kafka) group(t *testing.T) string {
 func (k *kafka) produce(ctx context.Context, t *testing.T, rs ...*kgo.Record) {
 	t.Helper()
 	if err := k.cl.ProduceSync(ctx, rs...).FirstErr(); err != nil {
+		t.Fatalf("produce: %v", err)
+	}
+}
+
+// produceTo publishes records to the partitions they name and waits until
+// the broker acknowledged them.
+func (k *kafka) produceTo(ctx context.Context, t *testing.T, rs ...*kgo.Record) {
+	t.Helper()
+	if err := k.manual.ProduceSync(ctx, rs...).FirstErr(); err != nil {
 		t.Fatalf("produce: %v", err)
 	}
 }

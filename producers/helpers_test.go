@@ -74,6 +74,18 @@ func (c *failingCodec) Encode(v any) ([]byte, error) {
 // config changed by opts.
 func newEnv(t *testing.T, opts ...func(*producers.Config)) *env {
 	t.Helper()
+	e := newWorld(t)
+	cfg := producers.Config{Group: testenv.Group(t, e.brokers, "producers"), RetryBackoff: 10 * time.Millisecond}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	e.startProducer(t, cfg)
+	return e
+}
+
+// newWorld is newEnv without the producer.
+func newWorld(t *testing.T) *env {
+	t.Helper()
 	brokers := testenv.Kafka(t)
 	sim, err := graphsim.New(graphsim.Options{Seed: 1, Brands: 1, Accounts: 2, Ads: 300})
 	if err != nil {
@@ -102,9 +114,15 @@ func newEnv(t *testing.T, opts ...func(*producers.Config)) *env {
 	}
 	t.Cleanup(e.cl.Close)
 	e.adm = kadm.NewClient(e.cl)
+	return e
+}
 
+// startProducer runs producers.Run with cfg, completed to use the env, in
+// the background until the test ends.
+func (e *env) startProducer(t *testing.T, cfg producers.Config) {
+	t.Helper()
 	gc, err := graph.New(graph.Config{
-		BaseURL: srv.URL,
+		BaseURL: e.simURL,
 		// Pages of 100 rows: several pages and id lookups per account.
 		PageLimit: 100,
 		// Retries wait for nothing: the test bounds time, not the backoff.
@@ -116,12 +134,9 @@ func newEnv(t *testing.T, opts ...func(*producers.Config)) *env {
 	runCtx, stop := context.WithTimeout(context.Background(), testTimeout)
 	done := make(chan error, 1)
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	cfg := producers.Config{Brokers: e.brokers, Topics: e.topics, Group: testenv.Group(t, e.brokers, "producers"), RetryBackoff: 10 * time.Millisecond}
-	for _, o := range opts {
-		o(&cfg)
-	}
+	cfg.Brokers, cfg.Topics = e.brokers, e.topics
 	go func() {
-		done <- producers.Run(runCtx, cfg, producers.Deps{Brands: e.brands, Graph: gc, Tokens: box, Codec: e.failing, Log: log})
+		done <- producers.Run(runCtx, cfg, producers.Deps{Brands: e.brands, Graph: gc, Tokens: e.box, Codec: e.failing, Log: log})
 	}()
 	t.Cleanup(func() {
 		stop()
@@ -129,7 +144,6 @@ func newEnv(t *testing.T, opts ...func(*producers.Config)) *env {
 			t.Errorf("producers.Run: %v", err)
 		}
 	})
-	return e
 }
 
 // topicsFor creates the topic set of this test run (as many partitions as
