@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/adstream/adstream/consumers"
 	"github.com/adstream/adstream/internal/config"
@@ -112,6 +113,26 @@ func (k *kafka) committed(ctx context.Context, group string) (map[string]map[int
 		out[o.Topic][o.Partition] = o.At
 	})
 	return out, perr
+}
+
+// shared reports whether members of group, each with some partitions of
+// topic, make up the whole stable group.
+func (k *kafka) shared(ctx context.Context, group, topic string, members int) (bool, string) {
+	described, err := k.adm.DescribeGroups(ctx, group)
+	if err != nil {
+		return false, err.Error()
+	}
+	g := described[group]
+	owning := 0
+	for _, m := range g.Members {
+		if c, ok := m.Assigned.AsConsumer(); ok && slices.ContainsFunc(c.Topics, func(t kmsg.ConsumerMemberAssignmentTopic) bool {
+			return t.Topic == topic && len(t.Partitions) > 0
+		}) {
+			owning++
+		}
+	}
+	return g.State == "Stable" && len(g.Members) == members && owning == members,
+		fmt.Sprintf("group %s is %s with %d members, %d of them with partitions of %s; want %d", group, g.State, len(g.Members), owning, topic, members)
 }
 
 // ends returns the end offset of every partition of topics that holds records.

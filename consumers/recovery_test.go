@@ -155,11 +155,13 @@ func TestConsumerStoppingCleanlyHandsPartitionsOnAtOnce(t *testing.T) {
 	leaving, staying := &memSink{}, &memSink{}
 	first := startConsumer(t, k, cfg("leaving"), leaving, nil)
 	startConsumer(t, k, cfg("staying"), staying, nil)
+	eventually(t, 40*time.Second, func() (bool, string) { return k.shared(ctx, group, tp.Insights, 2) })
 	k.produceTo(ctx, t, onEveryPartition("before")...)
 	eventually(t, 40*time.Second, func() (bool, string) {
-		n := leaving.count() + staying.count()
-		return n == 6 && leaving.count() > 0 && staying.count() > 0,
-			fmt.Sprintf("the members stored %v and %v, want the 6 records shared between them", leaving.insightIDs(), staying.insightIDs())
+		if n := leaving.count() + staying.count(); n != 6 || leaving.count() == 0 || staying.count() == 0 {
+			return false, fmt.Sprintf("the members stored %v and %v, want the 6 records shared between them", leaving.insightIDs(), staying.insightIDs())
+		}
+		return k.allCommitted(ctx, t, group, tp.Insights)
 	})
 
 	if err := first.stop(t); err != nil {
