@@ -24,6 +24,8 @@ type settings struct {
 	PresyncDays []int
 	// API is who may call the REST API and how often (dev reads only the limits).
 	API config.APIAccess
+	// Membership is how producers and consumers join their groups.
+	Membership config.Membership
 }
 
 // requireAPIKeys fails when `adstream api` would serve /api/* to anyone
