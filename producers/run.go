@@ -142,9 +142,23 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 // decoded is logged and skipped, since no retry can make it valid.
 func (w *worker) handle(ctx context.Context, r *kgo.Record) {
 	var req schemas.SyncRequest
-	if err := w.deps.Codec.DecodeInto(r.Value, &req); err != nil {
-		w.deps.Log.Error("undecodable sync request skipped", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "err", err)
-		return
+	// A schema registry that does not answer is waited for: skipping would
+	// lose a good request. Only a request no retry can decode is skipped.
+	for backoff := 200 * time.Millisecond; ; backoff = min(2*backoff, 10*time.Second) {
+		err := w.deps.Codec.DecodeInto(r.Value, &req)
+		if err == nil {
+			break
+		}
+		if !schemas.IsTransient(err) {
+			w.deps.Log.Error("undecodable sync request skipped", "topic", r.Topic, "partition", r.Partition, "offset", r.Offset, "err", err)
+			return
+		}
+		w.deps.Log.Warn("schema registry unavailable; holding the sync request", "offset", r.Offset, "backoff", backoff, "err", err)
+		select {
+		case <-ctx.Done():
+			return // uncommitted: the request is handled again after the restart
+		case <-time.After(backoff):
+		}
 	}
 	log := w.deps.Log.With("job", req.JobID, "brand", req.BrandID, "range", req.StartDate+".."+req.EndDate, "kind", req.Kind)
 	if w.dedup != nil {
