@@ -235,3 +235,31 @@ func merged(a, b map[rollupKey]rollupRow) map[rollupKey]struct{} {
 	}
 	return out
 }
+
+// RollupDrift compares type_daily with the deduplicated ad_days of a brand,
+// per day, creative type and status, and describes the first differences;
+// "" when they are equal. For tests and checks: it reads every day of the brand.
+func (s *Store) RollupDrift(ctx context.Context, brandID string) (string, error) {
+	sums := make([]string, len(rollupColumns))
+	for i, c := range rollupColumns {
+		sums[i] = "sum(" + c + ")"
+	}
+	cols := "toString(date), creative_type, ad_effective_status, "
+	group := " WHERE brand_id = ? GROUP BY date, creative_type, ad_effective_status"
+	truth, err := s.rollupRows(ctx, "SELECT "+cols+"toInt64(count()), "+strings.Join(sums, ", ")+" FROM "+s.table("ad_days")+" FINAL"+group, brandID)
+	if err != nil {
+		return "", err
+	}
+	stored, err := s.rollupRows(ctx, "SELECT "+cols+"sum(ads), "+strings.Join(sums, ", ")+" FROM "+s.table("type_daily")+group, brandID)
+	if err != nil {
+		return "", err
+	}
+	var diffs []string
+	for k := range merged(truth, stored) {
+		if t, st := truth[k], stored[k]; t != st {
+			diffs = append(diffs, fmt.Sprintf("%s %s %s: rollup %d ads %v, days %d ads %v", k.date, k.typ, k.status, st.ads, st.v, t.ads, t.v))
+		}
+	}
+	slices.Sort(diffs)
+	return strings.Join(diffs[:min(len(diffs), 5)], "; "), nil
+}
