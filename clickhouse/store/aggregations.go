@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -158,7 +159,11 @@ func (s *Store) RebuildAggregations(ctx context.Context, r Range, jobID string) 
 		return 0, fmt.Errorf("aggregate %s: %w", r.BrandID, err)
 	}
 	version := uint64(time.Now().UnixNano())
-	groups, err := s.aggregate(ctx, r)
+	// The snapshot first: a reader that finds this rebuild finds its snapshot whole.
+	if err := s.writeSnapshot(ctx, r, version); err != nil {
+		return 0, err
+	}
+	groups, err := s.aggregate(ctx, r, s.table("range_snapshots")+" WHERE "+rangeWhere+" AND snapshot = "+strconv.FormatUint(version, 10))
 	if err != nil {
 		return 0, err
 	}
@@ -187,15 +192,15 @@ type group struct {
 	agg         Aggregation
 }
 
-// aggregate computes the groups of a range from the deduplicated ad_insights.
-func (s *Store) aggregate(ctx context.Context, r Range) ([]group, error) {
+// aggregate computes the groups of a range from the rows that from selects
+// (FROM ... WHERE, binding the range): one row per ad.
+func (s *Store) aggregate(ctx context.Context, r Range, from string) ([]group, error) {
 	args, err := rangeArgs(r)
 	if err != nil {
 		return nil, err
 	}
 	rows, err := s.conn.Query(ctx, "SELECT creative_type, ad_effective_status, "+aggFromInsights+
-		" FROM "+s.table("ad_insights")+" FINAL WHERE "+rangeWhere+
-		" GROUP BY creative_type, ad_effective_status", args...)
+		" FROM "+from+" GROUP BY creative_type, ad_effective_status", args...)
 	if err != nil {
 		return nil, fmt.Errorf("aggregate %s %s..%s: %w", r.BrandID, r.StartDate, r.EndDate, err)
 	}
@@ -221,7 +226,7 @@ func (s *Store) aggregate(ctx context.Context, r Range) ([]group, error) {
 // storing them: the figures of a range whose first sync has not completed,
 // which a stored rebuild would freeze.
 func (s *Store) AggregateNow(ctx context.Context, q AggregationQuery) (Aggregation, error) {
-	groups, err := s.aggregate(ctx, q.Range)
+	groups, err := s.aggregate(ctx, q.Range, s.table("ad_insights")+" FINAL WHERE "+rangeWhere)
 	if err != nil {
 		return Aggregation{}, err
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -86,6 +87,8 @@ var FilterColumns = map[string]string{
 	"ad_effective_status": "ad_effective_status",
 	"ad_status":           "ad_effective_status",
 	"ad_account_id":       "ad_account_id",
+	"campaign_id":         "campaign_id",
+	"adset_id":            "adset_id",
 }
 
 const insightColumns = "ad_id, ad_account_id, creative_type, ad_effective_status, spend_micros, revenue_micros," +
@@ -113,8 +116,14 @@ func (s *Store) where(r Range, filters map[string]string) (string, []any, error)
 	return strings.Join(conds, " AND "), args, nil
 }
 
-// CountCreatives counts the ads of a range that match the filters.
+// CountCreatives counts the ads of a range that match the filters, in its
+// newest snapshot when it has one.
 func (s *Store) CountCreatives(ctx context.Context, r Range, filters map[string]string) (int64, error) {
+	if snap, ok, err := s.currentSnapshot(ctx, r); err != nil {
+		return 0, err
+	} else if ok {
+		return s.countSnapshot(ctx, r, snap, filters)
+	}
 	where, args, err := s.where(r, filters)
 	if err != nil {
 		return 0, err
@@ -128,8 +137,9 @@ func (s *Store) CountCreatives(ctx context.Context, r Range, filters map[string]
 }
 
 // ListCreatives returns one page of creatives in the requested order, ties
-// broken by ad id so pages never overlap. The page is chosen over the range's
-// insights first; only its ads' details are then read (a join would read
+// broken by ad id so pages never overlap: from the range's newest snapshot
+// when it has one, else from its deduplicated insights, where the page is
+// chosen first and only its ads' details are then read (a join would read
 // every ad of the brand on every request).
 func (s *Store) ListCreatives(ctx context.Context, q ListQuery) ([]Creative, error) {
 	order, ok := SortColumns[q.SortBy]
@@ -140,6 +150,24 @@ func (s *Store) ListCreatives(ctx context.Context, q ListQuery) ([]Creative, err
 	if q.Ascending {
 		dir = "ASC"
 	}
+	for range 3 {
+		snap, ok, err := s.currentSnapshot(ctx, q.Range)
+		if err != nil || !ok {
+			if err != nil {
+				return nil, err
+			}
+			break
+		}
+		page, err := s.listSnapshot(ctx, q, snap, order, dir)
+		if !errors.Is(err, errSnapshotGone) {
+			return page, err
+		}
+	}
+	return s.listInsights(ctx, q, order, dir)
+}
+
+// listInsights reads a page from the deduplicated insights.
+func (s *Store) listInsights(ctx context.Context, q ListQuery, order, dir string) ([]Creative, error) {
 	where, args, err := s.where(q.Range, q.Filters)
 	if err != nil {
 		return nil, err

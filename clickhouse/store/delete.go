@@ -38,6 +38,7 @@ func (s *Store) DeleteRange(ctx context.Context, r Range) (int64, error) {
 		{"ad_insights", "brand_id = ? AND start_date <= toDate(?) AND end_date >= toDate(?)", overlap},
 		{"creative_aggregations", "brand_id = ? AND start_date <= toDate(?) AND end_date >= toDate(?)", overlap},
 		{"sync_events", "brand_id = ? AND start_date <= toDate(?) AND end_date >= toDate(?)", overlap},
+		{"range_snapshots", "brand_id = ? AND start_date <= toDate(?) AND end_date >= toDate(?)", overlap},
 		{"ad_days", dayWhere, days},
 		{"synced_days", dayWhere, days},
 		{"type_daily", dayWhere, days},
@@ -49,7 +50,7 @@ func (s *Store) DeleteRange(ctx context.Context, r Range) (int64, error) {
 func (s *Store) PurgeBrand(ctx context.Context, brandID string) error {
 	brand := []any{brandID}
 	var of []purgeOf
-	for _, t := range []string{"ads", "ad_insights", "creative_aggregations", "ad_days", "synced_days", "type_daily", "sync_events"} {
+	for _, t := range []string{"ads", "ad_insights", "creative_aggregations", "ad_days", "synced_days", "type_daily", "range_snapshots", "sync_events"} {
 		of = append(of, purgeOf{t, "brand_id = ?", brand})
 	}
 	return s.purge(ctx, brandID, "brand_id = ?", brand, of, nil)

@@ -1,0 +1,146 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// A snapshot is a range's creatives as of one rebuild, with their ad and
+// creative details, written whole before the rebuild's aggregations, so that
+// the snapshot a reader finds through them is complete. Pages and counts read
+// it without FINAL; a range with no snapshot yet (a first sync running, or a
+// live fallback) is read from ad_insights with FINAL.
+
+const snapshotInsightColumns = "ad_id, ad_account_id, campaign_id, adset_id, creative_type, ad_effective_status," +
+	" spend_micros, revenue_micros, orders, impressions, clicks, reach, frequency, video_views, video_plays," +
+	" video_thruplays, video_p25, video_p50, video_p75, video_p100, post_engagement, fetched_at, version"
+
+const snapshotAdColumns = "creative_id, ad_name, ad_status, creative_url, thumbnail_url, video_id, video_source_url," +
+	" video_length_seconds, carousel_urls, carousel_links, carousel_names, carousel_descriptions"
+
+// writeSnapshot writes the range's deduplicated rows joined with their ads'
+// newest details as snapshot version, inside ClickHouse.
+func (s *Store) writeSnapshot(ctx context.Context, r Range, version uint64) error {
+	args, err := rangeArgs(r)
+	if err != nil {
+		return err
+	}
+	err = s.conn.Exec(ctx, "INSERT INTO "+s.table("range_snapshots")+" (brand_id, start_date, end_date, snapshot, "+
+		snapshotInsightColumns+", "+snapshotAdColumns+")"+
+		" SELECT ?, toDate(?), toDate(?), toUInt64("+strconv.FormatUint(version, 10)+"), "+snapshotInsightColumns+", "+snapshotAdColumns+
+		" FROM (SELECT "+snapshotInsightColumns+" FROM "+s.table("ad_insights")+" FINAL WHERE "+rangeWhere+")"+
+		" ANY LEFT JOIN (SELECT ad_id, "+snapshotAdColumns+" FROM "+s.table("ads")+" FINAL WHERE brand_id = ?) USING ad_id",
+		append(append(append([]any{}, args...), args...), r.BrandID)...)
+	if err != nil {
+		return fmt.Errorf("snapshot %s %s..%s: %w", r.BrandID, r.StartDate, r.EndDate, err)
+	}
+	return nil
+}
+
+// currentSnapshot is the range's newest rebuild when it has a snapshot
+// (rebuilds from before snapshots existed have none).
+func (s *Store) currentSnapshot(ctx context.Context, r Range) (uint64, bool, error) {
+	args, err := rangeArgs(r)
+	if err != nil {
+		return 0, false, err
+	}
+	var rebuilt, snap uint64
+	err = s.conn.QueryRow(ctx, "SELECT (SELECT max(rebuild_version) FROM "+s.table("creative_aggregations")+" WHERE "+rangeWhere+"),"+
+		" (SELECT max(snapshot) FROM "+s.table("range_snapshots")+" WHERE "+rangeWhere+")", append(args, args...)...).Scan(&rebuilt, &snap)
+	if err != nil {
+		return 0, false, fmt.Errorf("snapshot of %s: %w", r.BrandID, err)
+	}
+	return rebuilt, rebuilt != 0 && snap >= rebuilt, nil
+}
+
+// countSnapshot counts the snapshot's creatives that match the filters.
+func (s *Store) countSnapshot(ctx context.Context, r Range, snap uint64, filters map[string]string) (int64, error) {
+	where, args, err := s.where(r, filters)
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	err = s.conn.QueryRow(ctx, "SELECT count() FROM "+s.table("range_snapshots")+" WHERE "+where+" AND snapshot = ?",
+		append(args, snap)...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count snapshot: %w", err)
+	}
+	return int64(n), nil
+}
+
+// listSnapshot reads a page of the snapshot in two steps: the page's ad ids
+// in order (reading only the sort and filter columns), then those rows whole
+// (the primary key finds them).
+func (s *Store) listSnapshot(ctx context.Context, q ListQuery, snap uint64, order, dir string) ([]Creative, error) {
+	where, args, err := s.where(q.Range, q.Filters)
+	if err != nil {
+		return nil, err
+	}
+	where += " AND snapshot = ?"
+	args = append(args, snap)
+	rows, err := s.conn.Query(ctx, "SELECT ad_id FROM "+s.table("range_snapshots")+" WHERE "+where+
+		" ORDER BY "+order+" "+dir+", ad_id ASC LIMIT ? OFFSET ?", append(slices.Clone(args), q.Limit, q.Offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("page of snapshot: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scan page id: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(ids) == 0 {
+		return nil, err
+	}
+	rows, err = s.conn.Query(ctx, "SELECT "+snapshotInsightColumns+", "+snapshotAdColumns+" FROM "+s.table("range_snapshots")+
+		" WHERE "+where+" AND ad_id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+")", append(args, toAny(ids)...)...)
+	if err != nil {
+		return nil, fmt.Errorf("rows of page: %w", err)
+	}
+	defer rows.Close()
+	byID := make(map[string]Creative, len(ids))
+	for rows.Next() {
+		var c Creative
+		var campaign, adset string
+		if err := rows.Scan(&c.AdID, &c.AdAccountID, &campaign, &adset, &c.CreativeType, &c.AdEffectiveStatus, &c.SpendMicros,
+			&c.RevenueMicros, &c.Orders, &c.Impressions, &c.Clicks, &c.Reach, &c.Frequency, &c.VideoViews,
+			&c.VideoPlays, &c.VideoThruplays, &c.VideoP25, &c.VideoP50, &c.VideoP75, &c.VideoP100, &c.PostEngagement,
+			&c.FetchedAt, &c.Version, &c.CreativeID, &c.AdName, &c.AdStatus, &c.CreativeURL, &c.ThumbnailURL, &c.VideoID,
+			&c.VideoSourceURL, &c.VideoLengthSeconds, &c.CarouselURLs, &c.CarouselLinks, &c.CarouselNames,
+			&c.CarouselDescriptions); err != nil {
+			return nil, fmt.Errorf("scan snapshot row: %w", err)
+		}
+		byID[c.AdID] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("rows of page: %w", err)
+	}
+	out := make([]Creative, 0, len(ids))
+	for _, id := range ids {
+		c, ok := byID[id]
+		if !ok { // merged away by a newer snapshot between the two reads
+			return nil, errSnapshotGone
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// errSnapshotGone says a newer snapshot replaced the one being read; the
+// caller reads again.
+var errSnapshotGone = fmt.Errorf("snapshot replaced while read")
+
+func toAny(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
