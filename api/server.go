@@ -59,6 +59,9 @@ type Deps struct {
 	Tokens   *tokenbox.Box        // seals the tokens of POST /api/brands; nil makes it answer 503
 	Graph    *graph.Client        // checks a registered brand's token and accounts; nil skips the check
 	Presync  Presync              // the ranges a brand's registration warms; zero: none
+	// CORSOrigins are the origins (scheme://host[:port]) whose pages may
+	// call the API from a browser; none: only pages the API serves.
+	CORSOrigins []string
 	// ProgressPoll is how often the progress stream reads a job's state (default 500ms).
 	ProgressPoll time.Duration
 	// Now is the clock whose day bounds the dates a request may name (default time.Now).
@@ -96,6 +99,8 @@ func newApp(deps Deps) (*fiber.App, *server) {
 		BodyLimit:             64 << 10,
 	})
 	app.Use(s.observe)
+	// CORS before the keys: a browser's preflight carries none.
+	app.Use(s.cors())
 	app.Use(recover.New()) // a panicking handler answers 500 (and is counted) instead of ending the process
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)

@@ -71,7 +71,7 @@ func apiDeps(ctx context.Context, s settings, st *store.Store, log *slog.Logger,
 	}
 	deps := api.Deps{Store: st, Queue: bus.NewSyncQueue(cl, s.Topics.SyncRequests, codec), Log: log, Registry: reg,
 		Access:  api.Access{Keys: s.API.RevealKeys(), RateLimit: s.API.RateLimit, SyncRateLimit: s.API.SyncRateLimit},
-		Presync: api.Presync{Days: s.PresyncDays, FreshFor: s.RefreshInterval}}
+		Presync: api.Presync{Days: s.PresyncDays, FreshFor: s.RefreshInterval}, CORSOrigins: s.API.CORSOrigins}
 	if s.Sync.TokenKey != "" {
 		box, err := newTokenBox(s.Sync.TokenKey)
 		if err != nil {

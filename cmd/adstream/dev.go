@@ -31,6 +31,8 @@ func devCommand() command {
 			demoAds := e.Int("ADSTREAM_DEMO_ADS", 3000, 1, "ads per account of graphsim's demo world")
 			batch := loadBatch(e)
 			s.API.RateLimit, s.API.SyncRateLimit = config.LoadRateLimits(e) // no keys in dev: limits count per client IP
+			// The configured origins and dev's own page.
+			s.API.CORSOrigins = append(config.LoadCORSOrigins(e), "http://"+s.HTTPAddr)
 			if err := e.Check(); err != nil {
 				return err
 			}

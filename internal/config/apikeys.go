@@ -15,6 +15,7 @@ type APIAccess struct {
 	AllowNoAuth   bool     // ADSTREAM_ALLOW_NO_AUTH, default false: `adstream api` refuses to start without keys unless true
 	RateLimit     int      // ADSTREAM_RATE_LIMIT, default 600: requests per minute per key (or client IP); 0 disables
 	SyncRateLimit int      // ADSTREAM_SYNC_RATE_LIMIT, default 30: sync and refresh requests per minute per key; 0 disables
+	CORSOrigins   []string // ADSTREAM_CORS_ORIGINS, default none: origins whose pages may call the API
 }
 
 // LoadAPIAccess reads the API's keys and rate limits. A problem with a key
@@ -25,6 +26,7 @@ func LoadAPIAccess(e *Env) APIAccess {
 		AllowNoAuth: e.Bool("ADSTREAM_ALLOW_NO_AUTH", false, "true lets `adstream api` serve /api/* without API keys"),
 	}
 	a.RateLimit, a.SyncRateLimit = LoadRateLimits(e)
+	a.CORSOrigins = LoadCORSOrigins(e)
 	return a
 }
 
