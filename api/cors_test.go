@@ -19,7 +19,7 @@ func newCORSAPI(t *testing.T) *testAPI {
 	t.Helper()
 	st := newFakeStore("acme")
 	app := api.New(api.Deps{Store: st, Queue: &fakeQueue{}, Log: slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil)),
-		Registry: prometheus.NewRegistry(), Access: api.Access{Keys: []string{keyA}}, Now: testNow,
+		Registry: prometheus.NewRegistry(), Access: api.Access{Keys: adminKeys(keyA)}, Now: testNow,
 		CORSOrigins: []string{allowedOrigin}})
 	return &testAPI{app: app, store: st}
 }
