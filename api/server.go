@@ -107,7 +107,10 @@ func newApp(deps Deps) (*fiber.App, *server) {
 	app.Use(s.observe)
 	// CORS before the keys: a browser's preflight carries none.
 	app.Use(s.cors())
-	app.Use(recover.New()) // a panicking handler answers 500 (and is counted) instead of ending the process
+	app.Use(s.compress())   // outside revalidate: the ETag is the identity body's, plus the coding
+	app.Use(s.revalidate)   // ETag, 304 and Cache-Control
+	app.Use(s.renderErrors) // so the middleware above sees each error's status and body
+	app.Use(recover.New())  // a panicking handler answers 500 (and is counted) instead of ending the process
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metricsHandler())
