@@ -11,9 +11,6 @@ import (
 // corsMaxAge is how long a browser may reuse a preflight's answer.
 const corsMaxAge = 10 * time.Minute
 
-// headerRequestID names a request in the client's logs and ours.
-const headerRequestID = "X-Request-Id"
-
 // What a page on an allowed origin may send and read. Keys travel in
 // headers, never cookies, so credentials are not allowed.
 var (

@@ -104,6 +104,7 @@ func newApp(deps Deps) (*fiber.App, *server) {
 		WriteTimeout:          60 * time.Second,
 		BodyLimit:             64 << 10,
 	})
+	app.Use(s.accessLog) // first: it times and ids every request, and logs what the client got
 	app.Use(s.observe)
 	// CORS before the keys: a browser's preflight carries none.
 	app.Use(s.cors())
