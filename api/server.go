@@ -65,6 +65,9 @@ type Deps struct {
 	// StreamKey signs the progress stream's tokens; empty: a random key
 	// made by New, so tokens work only on this process.
 	StreamKey []byte
+	// MediaOrigins are origins besides https: ones that the creative
+	// browser may show thumbnails and videos from (dev: graphsim's).
+	MediaOrigins []string
 	// ProgressPoll is how often the progress stream reads a job's state (default 500ms).
 	ProgressPoll time.Duration
 	// Now is the clock whose day bounds the dates a request may name (default time.Now).
@@ -116,6 +119,9 @@ func newApp(deps Deps) (*fiber.App, *server) {
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metricsHandler())
 	app.Get("/openapi.json", s.openAPI)
+	index, assets := s.page() // the creative browser
+	app.Get("/", index)
+	app.Get("/assets/:name", assets)
 	// The progress stream comes before the /api group, whose key check it
 	// replaces: EventSource sends no headers, so a stream token may open it.
 	access := s.access()

@@ -84,6 +84,9 @@ func devCommand() command {
 				return err
 			}
 			defer closeAPI()
+			if sim != nil {
+				apiDeps.MediaOrigins = []string{s.Graph.URL} // the page shows graphsim's thumbnails
+			}
 			pcfg, pdeps, err := producerDeps(ctx, s, st, log, reg, gc)
 			if err != nil {
 				return err
@@ -129,13 +132,15 @@ func queueDemoSync(ctx context.Context, deps api.Deps, httpAddr string, io stdio
 	query := "startDate=" + demoStart + "&endDate=" + demoEnd
 	fmt.Fprintf(io.out, `
 adstream dev is up. A first sync of brand "demo" (%s..%s) is queued as %s.
+Open the creative browser:
+  %s/?brand=demo&%s
 Try:
   curl -s '%s/api/creatives/sync/status/demo?%s'
   curl -s '%s/api/creatives/demo?%s&page=1&limit=10'
   curl -s '%s/api/creatives/demo?%s&page=1&limit=5&sortBy=ctr&filters=%%7B%%22creative_type%%22%%3A%%22video%%22%%7D'
   curl -s '%s/metrics'
 Ctrl-C stops everything.
-`, demoStart, demoEnd, queued.JobID, base, query, base, query, base, query, base)
+`, demoStart, demoEnd, queued.JobID, base, query, base, query, base, query, base, query, base)
 	<-ctx.Done()
 	return nil
 }
