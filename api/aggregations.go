@@ -9,7 +9,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/adstream/adstream/clickhouse/store"
-	"github.com/adstream/adstream/internal/jobs"
 )
 
 var adStatusPattern = regexp.MustCompile(`^[A-Z][A-Z_]{0,39}$`)
@@ -36,14 +35,14 @@ func (s *server) getAggregations(c *fiber.Ctx) error {
 	if _, err := s.deps.Store.GetBrand(c.Context(), r.BrandID); err != nil {
 		return err
 	}
-	job, queued, err := s.jobs.ForRead(c.Context(), r, "api")
+	st, err := s.readRange(c.Context(), r)
 	if err != nil {
 		return err
 	}
 	source := "stored"
 	agg, err := s.deps.Store.Aggregations(c.Context(), q)
 	switch {
-	case !jobs.Complete(job):
+	case !st.complete():
 		source = "partial"
 		agg, err = s.deps.Store.AggregateNow(c.Context(), q)
 	case errors.Is(err, store.ErrNotFound):
@@ -64,7 +63,7 @@ func (s *server) getAggregations(c *fiber.Ctx) error {
 		"creative_type":           q.CreativeType,
 		"aggregations":            aggregationJSON(agg),
 		"source":                  source,
-		"backgroundSyncTriggered": queued.Queued,
+		"backgroundSyncTriggered": st.queued.Queued,
 	}
 	if agg.RebuildVersion != 0 {
 		resp["lastCalculatedAt"] = agg.CalculatedAt().Format(time.RFC3339Nano)
@@ -73,7 +72,7 @@ func (s *server) getAggregations(c *fiber.Ctx) error {
 	if q.AdStatus != "" {
 		resp["ad_status"] = q.AdStatus
 	}
-	s.describeSync(resp, job, time.Now())
+	st.describe(resp, time.Now())
 	if agg.JobID != "" {
 		resp["jobId"] = agg.JobID // the job whose records these totals are of
 	}
@@ -81,8 +80,21 @@ func (s *server) getAggregations(c *fiber.Ctx) error {
 }
 
 // aggregationJSON is the seed's aggregations object plus the exact money
-// totals in micro-units. Ratios are rounded to six decimals.
+// totals in micro-units. Ratios are rounded to six decimals. Reach and the
+// ratios over it are null when some ad's reach is unknown (a range derived
+// from days: reach is not their sum).
 func aggregationJSON(a store.Aggregation) fiber.Map {
+	m := aggregationMap(a)
+	if a.Reach < 0 {
+		for _, k := range []string{"total_reach", "weighted_avg_cpp", "avg_cpp"} {
+			m[k] = nil
+		}
+		m["reach_unknown_reason"] = "reach counts people, who are counted again on every day: a range derived from days has no reach until a sync of the range itself fetches it"
+	}
+	return m
+}
+
+func aggregationMap(a store.Aggregation) fiber.Map {
 	return fiber.Map{
 		"total_ads":                   a.TotalAds,
 		"total_spend":                 float64(a.SpendMicros) / 1e6,

@@ -36,6 +36,17 @@ func (f *fakeStore) AggregateNow(context.Context, store.AggregationQuery) (store
 
 func (f *fakeStore) DeleteRange(context.Context, store.Range) (int64, error) { return 0, errNotFaked }
 
+// EnsureRange says no day is stored: the fake ranges are synced as ranges.
+func (f *fakeStore) EnsureRange(context.Context, store.Range) (bool, time.Time, error) {
+	return false, time.Time{}, nil
+}
+
+func (f *fakeStore) PurgeBrand(context.Context, string) error { return nil }
+
+func (f *fakeStore) Series(context.Context, store.SeriesQuery) ([]store.SeriesPoint, error) {
+	return nil, errNotFaked
+}
+
 // aggFakeStore keeps one aggregation per creative type, absent until
 // RebuildAggregations (or built), and records the queries and deletes.
 type aggFakeStore struct {

@@ -252,8 +252,13 @@ func (s *server) deleteBrand(c *fiber.Ctx) error {
 	if err := s.deps.Store.DeleteBrand(c.Context(), id); err != nil {
 		return err
 	}
+	// The registry entry first: a purge that fails half-way leaves no brand
+	// to sync, and DELETE again finishes it.
+	if err := s.deps.Store.PurgeBrand(c.Context(), id); err != nil {
+		return err
+	}
 	s.deps.Log.Info("brand deleted", "brand", id)
-	return c.JSON(fiber.Map{"success": true, "message": "Brand " + id + " deleted", "brandId": id})
+	return c.JSON(fiber.Map{"success": true, "message": "Brand " + id + " and all its data deleted", "brandId": id})
 }
 
 // brandParam validates :brandId and copies it out of Fiber's reused buffer.

@@ -154,7 +154,7 @@ func newBrandEnv(t *testing.T, withGraph bool) *brandEnv {
 	reg := prometheus.NewRegistry()
 	deps := api.Deps{Store: st, Queue: &fakeQueue{}, Log: log, Registry: reg, Tokens: box}
 	if withGraph {
-		gc, err := graph.New(graph.Config{BaseURL: srv.URL, MaxRetries: -1, Logger: log, Observer: graph.NewMetrics(reg)})
+		gc, err := graph.New(graph.Config{BaseURL: srv.URL, MaxRetries: -1, Logger: log, Observer: graph.NewMetrics(reg, graph.MetricsOptions{})})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -39,17 +39,17 @@ type CreativeJSON struct {
 	Spend             float64         `json:"spend"`
 	CTR               float64         `json:"ctr"`
 	CPC               float64         `json:"cpc"`
-	CPP               float64         `json:"cpp"`
+	CPP               *float64        `json:"cpp"` // null when reach is unknown
 	Clicks            int64           `json:"clicks"`
 	ROAS              float64         `json:"roas"`
 	Orders            int64           `json:"orders"`
 	HookRate          float64         `json:"hook_rate"`
 	Impressions       int64           `json:"impressions"`
-	Reach             int64           `json:"reach"`
+	Reach             *int64          `json:"reach"` // null for a range derived from days: reach is not their sum
 	VideoViews        int64           `json:"video_views"`
 	Revenue           float64         `json:"revenue"`
 	EngagementRate    float64         `json:"engagementRate"`
-	Frequency         float64         `json:"frequency"`
+	Frequency         *float64        `json:"frequency"` // null when reach is unknown
 	VideoP25Watched   int64           `json:"video_p25_watched"`
 	VideoP50Watched   int64           `json:"video_p50_watched"`
 	VideoP100Watched  int64           `json:"video_p100_watched"`
@@ -82,23 +82,27 @@ func creativeJSON(r store.Range, c store.Creative) CreativeJSON {
 	for i := range c.CarouselURLs {
 		cards[i] = CarouselImage{URL: c.CarouselURLs[i], Link: at(c.CarouselLinks, i), Name: at(c.CarouselNames, i), Description: at(c.CarouselDescriptions, i)}
 	}
-	return CreativeJSON{
+	out := CreativeJSON{
 		BrandID: r.BrandID, AdID: c.AdID, CreativeID: c.CreativeID, AdAccountID: c.AdAccountID,
 		AdName: c.AdName, AdStatus: c.AdStatus, AdEffectiveStatus: c.AdEffectiveStatus,
 		CreativeType: c.CreativeType, CreativeURL: c.CreativeURL, ThumbnailURL: c.ThumbnailURL,
 		VideoID: c.VideoID, VideoSourceURL: c.VideoSourceURL, VideoLength: c.VideoLengthSeconds,
 		CarouselImages: cards,
 		Spend:          spend, CTR: pct(c.Clicks, c.Impressions), CPC: ratio(spend, float64(c.Clicks)),
-		CPP: ratio(spend*1000, float64(c.Reach)), Clicks: c.Clicks, ROAS: ratio(revenue, spend), Orders: c.Orders,
-		HookRate: pct(c.VideoViews, c.Impressions), Impressions: c.Impressions, Reach: c.Reach,
+		Clicks: c.Clicks, ROAS: ratio(revenue, spend), Orders: c.Orders,
+		HookRate: pct(c.VideoViews, c.Impressions), Impressions: c.Impressions,
 		VideoViews: c.VideoViews, Revenue: revenue, EngagementRate: pct(c.PostEngagement, c.Impressions),
-		Frequency:       c.Frequency,
 		VideoP25Watched: c.VideoP25, VideoP50Watched: c.VideoP50, VideoP100Watched: c.VideoP100,
 		VideoP25Rate: pct(c.VideoP25, c.Impressions), VideoP50Rate: pct(c.VideoP50, c.Impressions),
 		VideoP100Rate: pct(c.VideoP100, c.Impressions),
 		StartDate:     r.StartDate, EndDate: r.EndDate, SyncedAt: c.FetchedAt, LastUpdated: c.FetchedAt,
 		DataVersion: c.Version / 1e6, // the stored version is in nanoseconds, beyond 2^53
 	}
+	if c.Reach >= 0 { // -1: a range derived from days, whose reach is not their sum
+		reach, cpp, frequency := c.Reach, ratio(spend*1000, float64(c.Reach)), c.Frequency
+		out.Reach, out.CPP, out.Frequency = &reach, &cpp, &frequency
+	}
+	return out
 }
 
 func at(s []string, i int) string {

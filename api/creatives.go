@@ -6,7 +6,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/adstream/adstream/clickhouse/store"
-	"github.com/adstream/adstream/internal/jobs"
 )
 
 // listCreatives serves GET /api/creatives/:brandId: one page of the stored
@@ -28,16 +27,16 @@ func (s *server) listCreatives(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	job, queued, err := s.jobs.ForRead(c.Context(), r, "api")
+	st, err := s.readRange(c.Context(), r)
 	if err != nil {
 		return err
 	}
 	source := "database"
-	if queued.Queued && s.deps.Fallback != nil {
+	if st.queued.Queued && s.deps.Fallback != nil {
 		if n, err := s.deps.Store.CountCreatives(c.Context(), r, nil); err != nil {
 			return err
 		} else if n == 0 {
-			if ok := s.fallback(c, brand, q, job.JobID); ok {
+			if ok := s.fallback(c, brand, q, st.job.JobID); ok {
 				source = "api_fallback"
 			}
 		}
@@ -66,9 +65,9 @@ func (s *server) listCreatives(c *fiber.Ctx) error {
 		"hasMore":                 int64(q.Offset+q.Limit) < total,
 		"creatives":               out,
 		"dataSource":              source,
-		"backgroundSyncTriggered": queued.Queued,
+		"backgroundSyncTriggered": st.queued.Queued,
 	}
-	s.describeSync(resp, job, time.Now())
+	st.describe(resp, time.Now())
 	if source == "api_fallback" {
 		resp["hasMore"] = true // the fallback holds a part of the range; the sync brings the rest
 		resp["message"] = "Initial data loaded. Full sync in progress..."
@@ -86,29 +85,6 @@ func (s *server) fallback(c *fiber.Ctx, brand store.Brand, q store.ListQuery, jo
 		return false
 	}
 	return true
-}
-
-// describeSync adds what reads say about a range's sync: "complete" (a sync
-// of the range completed, so the figures cover every ad of it as of
-// "syncedAt"), the range's latest job as "sync", and a message when the
-// figures are partial or the last sync failed.
-func (s *server) describeSync(resp fiber.Map, job store.SyncJob, now time.Time) {
-	complete := jobs.Complete(job)
-	resp["complete"] = complete
-	if complete {
-		resp["syncedAt"] = job.RangeSyncedAt
-	}
-	if job.JobID == "" {
-		return
-	}
-	resp["jobId"] = job.JobID
-	resp["sync"] = jobJSON(job, now)
-	switch {
-	case job.Status == store.StatusFailed:
-		resp["message"] = "The last sync of this range failed: " + job.Error
-	case !complete:
-		resp["message"] = "The figures are partial: the first sync of this range is in progress."
-	}
 }
 
 func pages(total int64, limit int) int64 { return (total + int64(limit) - 1) / int64(limit) }

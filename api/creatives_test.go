@@ -304,3 +304,25 @@ func TestListCreativesEmptyRangeQueuesOneSync(t *testing.T) {
 		t.Errorf("after two requests: %d enqueued, %d recorded, want 1 and 1", len(a.queue.reqs), len(st.queued))
 	}
 }
+
+// A range derived from days has no reach: reach, frequency and cpp are null,
+// never a wrong sum.
+func TestUnknownReachIsNull(t *testing.T) {
+	st := newFakeStore("acme")
+	st.count = 1
+	st.job = completedJob()
+	c := sampleCreative()
+	c.Reach, c.Frequency = -1, 0
+	st.rows = []store.Creative{c}
+	a := newTestAPI(t, st)
+	got := a.doJSON(t, http.MethodGet, "/api/creatives/acme?"+goodRange, "", http.StatusOK)
+	creative := got["creatives"].([]any)[0].(map[string]any)
+	for _, k := range []string{"reach", "frequency", "cpp"} {
+		if v, ok := creative[k]; !ok || v != nil {
+			t.Errorf("%s = %#v (present %v), want null", k, v, ok)
+		}
+	}
+	if creative["spend"] != 14.35 || creative["ctr"] != 2.5 {
+		t.Errorf("additive figures changed: spend %v ctr %v", creative["spend"], creative["ctr"])
+	}
+}

@@ -9,34 +9,26 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// Cache-Control of the API's answers. Reads may be kept but must be
-// revalidated every time (a 304 costs a round trip and no body), so a
-// client never shows figures older than the last completed sync; errors are
-// never kept.
-const (
-	cacheRevalidate = "private, no-cache"
-	cacheNever      = "no-store"
-)
+// cacheRevalidate is the Cache-Control of reads: they may be kept but must
+// be revalidated every time (a 304 costs a round trip and no body), so a
+// client never shows figures older than the last completed sync. Errors are
+// never kept (securityHeaders marks them no-store).
+const cacheRevalidate = "private, no-cache"
 
 // fetchTime says how long an answer took, not what it holds: the ETag
 // ignores it, or no two answers would ever match.
 var fetchTime = regexp.MustCompile(`"fetchTime":[0-9]+`)
 
 // revalidate gives every successful GET of /api/* (lists, aggregations,
-// status, brands) a strong ETag, a hash of the body, and answers 304 with
-// no body when If-None-Match holds it; it marks those reads
-// "private, no-cache" and every error "no-store". The progress stream is
-// neither tagged nor cached.
+// status, series, brands) a strong ETag, a hash of the body, and answers 304
+// with no body when If-None-Match holds it; it marks those reads
+// "private, no-cache". The progress stream is neither tagged nor cached.
 func (s *server) revalidate(c *fiber.Ctx) error {
 	if err := c.Next(); err != nil {
 		return err
 	}
 	resp := &c.Context().Response
-	switch status := resp.StatusCode(); {
-	case status >= 400:
-		c.Set(fiber.HeaderCacheControl, cacheNever)
-		return nil
-	case status != fiber.StatusOK || resp.IsBodyStream() || !cacheableRead(c):
+	if resp.StatusCode() != fiber.StatusOK || resp.IsBodyStream() || !cacheableRead(c) {
 		return nil
 	}
 	c.Set(fiber.HeaderCacheControl, cacheRevalidate)

@@ -114,6 +114,8 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		get("/api/creatives/{brandId}/aggregations", "/api/creatives/demo/aggregations?"+demo, 200), // partial
 		get("/api/creatives/{brandId}/aggregations", "/api/creatives/synced/aggregations?"+synq+"&creative_type=image", 200),
 		get("/api/creatives/{brandId}/aggregations", "/api/creatives/synced/aggregations?"+synq+"&creative_type=gif", 400),
+		get("/api/creatives/{brandId}/series", "/api/creatives/synced/series?"+synq+"&metrics=spend,impressions", 200),
+		get("/api/creatives/{brandId}/series", "/api/creatives/synced/series?"+synq+"&metrics=nope", 400),
 		get("/api/creatives/sync/status/{brandId}", "/api/creatives/sync/status/demo?"+demo, 200),
 		get("/api/creatives/sync/status/{brandId}", "/api/creatives/sync/status/synced?"+synq, 200),
 		get("/api/creatives/sync/status/{brandId}", "/api/creatives/sync/status/synced?"+failedQ, 200),

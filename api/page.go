@@ -59,15 +59,14 @@ func pageCSP(mediaOrigins []string) string {
 }
 
 // page serves the creative browser at / and its files at /assets/:name,
-// with the page's own Content-Security-Policy. Files are revalidated by
-// ETag, so a new binary's page is picked up at once.
+// with the page's own Content-Security-Policy in place of securityHeaders'
+// JSON one. Files are revalidated by ETag, so a new binary's page is
+// picked up at once.
 func (s *server) page() (index, assets fiber.Handler) {
 	files := pageAssets()
 	csp := pageCSP(s.deps.MediaOrigins)
 	serve := func(c *fiber.Ctx, a asset) error {
 		c.Set(fiber.HeaderContentSecurityPolicy, csp)
-		c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-		c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
 		c.Set(fiber.HeaderCacheControl, "no-cache")
 		c.Set(fiber.HeaderETag, a.etag)
 		if matchingTag(c.Get(fiber.HeaderIfNoneMatch), a.etag) != "" {

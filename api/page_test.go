@@ -239,6 +239,9 @@ func TestPageHeaders(t *testing.T) {
 				t.Errorf("GET %s: CSP %q lacks %q", tt.target, csp, want)
 			}
 		}
+		if len(r.header.Values("Content-Security-Policy")) != 1 || strings.Contains(csp, "default-src 'none'") || r.header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s: the page's CSP must replace the JSON one, the other security headers stay: %v", tt.target, r.header)
+		}
 		if again := a.send(t, "GET", tt.target, "", "If-None-Match: "+r.header.Get("ETag")); again.status != 304 {
 			t.Errorf("GET %s with its ETag: %d, want 304", tt.target, again.status)
 		}

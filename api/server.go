@@ -30,11 +30,14 @@ type Store interface {
 	RecordQueued(ctx context.Context, r store.Range, jobID string, kind schemas.SyncKind, at time.Time) error
 	Aggregations(ctx context.Context, q store.AggregationQuery) (store.Aggregation, error)
 	AggregateNow(ctx context.Context, q store.AggregationQuery) (store.Aggregation, error)
+	EnsureRange(ctx context.Context, r store.Range) (covered bool, newestDay time.Time, err error)
+	Series(ctx context.Context, q store.SeriesQuery) ([]store.SeriesPoint, error)
 	RebuildAggregations(ctx context.Context, r store.Range, jobID string) (uint64, error)
 	DeleteRange(ctx context.Context, r store.Range) (int64, error)
 	PutBrand(ctx context.Context, b store.Brand) error
 	ListBrands(ctx context.Context) ([]store.Brand, error)
 	DeleteBrand(ctx context.Context, brandID string) error
+	PurgeBrand(ctx context.Context, brandID string) error
 	Ping(ctx context.Context) error
 }
 
@@ -107,7 +110,8 @@ func newApp(deps Deps) (*fiber.App, *server) {
 		WriteTimeout:          60 * time.Second,
 		BodyLimit:             64 << 10,
 	})
-	app.Use(s.accessLog) // first: it times and ids every request, and logs what the client got
+	app.Use(s.accessLog)     // first: it times and ids every request, and logs what the client got
+	app.Use(securityHeaders) // outside observe, so it sees the status of rendered errors
 	app.Use(s.observe)
 	// CORS before the keys: a browser's preflight carries none.
 	app.Use(s.cors())
@@ -140,6 +144,7 @@ func newApp(deps Deps) (*fiber.App, *server) {
 	g.Get("/sync/status/:brandId", s.inScope, s.syncStatus)
 	g.Post("/refresh/:brandId", s.inScope, syncLimit, s.startSync(schemas.SyncKindRefresh))
 	g.Get("/:brandId/aggregations", s.inScope, s.getAggregations)
+	g.Get("/:brandId/series", s.inScope, s.getSeries)
 	g.Get("/:brandId", s.inScope, s.listCreatives)
 	g.Delete("/:brandId", s.inScope, s.deleteCreatives)
 	app.Use(func(c *fiber.Ctx) error {

@@ -6,10 +6,11 @@ package consumers
 // and insights, which other partitions (possibly other consumer instances)
 // insert. So a consumer keeps the newest completed job of each range it saw
 // complete as pending and, after each flush (and at least every FlushEvery
-// while any is pending), asks ClickHouse whether the job's distinct ads
-// reached the published_insights of its completion; then it rebuilds the
-// range's aggregations from the deduplicated state and drops the job. A
-// rebuild is idempotent, so redelivered COMPLETED events only cost a rebuild.
+// while any is pending), asks ClickHouse whether the job's distinct ads and
+// (day, ad) rows reached the counts of its completion; then it rebuilds the
+// range's aggregations from the deduplicated state, marks the days the job
+// fetched as synced and drops the job. Both are idempotent, so redelivered
+// COMPLETED events only cost a rebuild.
 //
 // A consumer that stops between a completion and its rebuild loses its
 // pending set; on start every consumer asks the store for completed jobs of
@@ -31,9 +32,12 @@ import (
 	"github.com/adstream/adstream/schemas"
 )
 
-// Aggregates rebuilds the per-range aggregations; clickhouse/store implements it.
+// Aggregates records a completed job's days and rebuilds the per-range
+// aggregations; clickhouse/store implements it.
 type Aggregates interface {
-	JobStored(ctx context.Context, r store.Range, jobID string, published int64) (bool, error)
+	JobStored(ctx context.Context, j store.CompletedJob) (bool, error)
+	RecordDaysSynced(ctx context.Context, brandID string, days []string, jobID string, fetchedAt time.Time) error
+	Reconcile(ctx context.Context, brandID string, days []string) (int, error)
 	RebuildAggregations(ctx context.Context, r store.Range, jobID string) (uint64, error)
 	UnaggregatedJobs(ctx context.Context, since time.Time) ([]store.CompletedJob, error)
 }
@@ -44,10 +48,8 @@ const (
 )
 
 type pendingJob struct {
-	job         string
-	published   int64
-	completedAt time.Time
-	since       time.Time // when this consumer started waiting
+	store.CompletedJob
+	since time.Time // when this consumer started waiting
 }
 
 // aggregator holds the completed jobs whose rebuild is owed. It is used only
@@ -81,7 +83,7 @@ func (a *aggregator) recover(ctx context.Context) {
 		return
 	}
 	for _, j := range jobs {
-		a.want(j.Range, j.JobID, j.PublishedInsights, j.CompletedAt)
+		a.want(j)
 	}
 	if len(jobs) > 0 {
 		a.log.Info("aggregations owed after restart", "jobs", len(jobs))
@@ -92,16 +94,17 @@ func (a *aggregator) recover(ctx context.Context) {
 func (a *aggregator) note(events []*schemas.SyncEvent) {
 	for _, e := range events {
 		if e.Type == schemas.SyncCompleted {
-			a.want(store.Range{BrandID: e.BrandID, StartDate: e.StartDate, EndDate: e.EndDate}, e.JobID, e.PublishedInsights, e.At)
+			a.want(store.CompletedJob{Range: store.Range{BrandID: e.BrandID, StartDate: e.StartDate, EndDate: e.EndDate},
+				JobID: e.JobID, PublishedInsights: e.PublishedInsights, PublishedDays: e.PublishedDays, Days: e.Days, CompletedAt: e.At})
 		}
 	}
 }
 
-func (a *aggregator) want(r store.Range, job string, published int64, at time.Time) {
-	if old, ok := a.pending[r]; ok && old.completedAt.After(at) {
+func (a *aggregator) want(j store.CompletedJob) {
+	if old, ok := a.pending[j.Range]; ok && old.CompletedAt.After(j.CompletedAt) {
 		return
 	}
-	a.pending[r] = pendingJob{job: job, published: published, completedAt: at, since: time.Now()}
+	a.pending[j.Range] = pendingJob{CompletedJob: j, since: time.Now()}
 }
 
 // check rebuilds the ranges whose pending job is stored, when something was
@@ -116,24 +119,38 @@ func (a *aggregator) check(ctx context.Context, flushed bool) {
 		if ctx.Err() != nil {
 			return
 		}
-		stored, err := a.agg.JobStored(ctx, r, p.job, p.published)
+		stored, err := a.agg.JobStored(ctx, p.CompletedJob)
 		if err != nil {
-			a.log.Warn("check job stored", "brand", r.BrandID, "job", p.job, "err", err)
+			a.log.Warn("check job stored", "brand", r.BrandID, "job", p.JobID, "err", err)
 			continue
 		}
 		if !stored {
 			if time.Since(p.since) < giveUpAfter {
 				continue
 			}
-			a.log.Warn("job records incomplete, aggregating what is stored", "brand", r.BrandID, "job", p.job,
-				"published", p.published, "waited", time.Since(p.since).Round(time.Second))
+			a.log.Warn("job records incomplete, aggregating what is stored", "brand", r.BrandID, "job", p.JobID,
+				"published", p.PublishedInsights, "published_days", p.PublishedDays, "waited", time.Since(p.since).Round(time.Second))
 		}
-		if _, err := a.agg.RebuildAggregations(ctx, r, p.job); err != nil {
-			a.log.Warn("rebuild aggregations", "brand", r.BrandID, "job", p.job, "err", err)
+		// The range first, then its days: a read that finds the days synced
+		// then also finds the range rebuilt after them, and serves the job's
+		// range rows (exact reach) instead of deriving them from the days.
+		if _, err := a.agg.RebuildAggregations(ctx, r, p.JobID); err != nil {
+			a.log.Warn("rebuild aggregations", "brand", r.BrandID, "job", p.JobID, "err", err)
+			continue
+		}
+		// The job's days are all stored: the rollup must equal them.
+		if off, err := a.agg.Reconcile(ctx, r.BrandID, p.Days); err != nil {
+			a.log.Warn("reconcile daily rollup", "brand", r.BrandID, "job", p.JobID, "err", err)
+			continue
+		} else if off > 0 {
+			a.log.Warn("daily rollup drifted; corrected", "brand", r.BrandID, "job", p.JobID, "rows", off)
+		}
+		if err := a.agg.RecordDaysSynced(ctx, r.BrandID, p.Days, p.JobID, p.CompletedAt); err != nil {
+			a.log.Warn("record synced days", "brand", r.BrandID, "job", p.JobID, "err", err)
 			continue
 		}
 		a.rebuilds.Inc()
-		a.log.Debug("aggregations rebuilt", "brand", r.BrandID, "job", p.job, "start", r.StartDate, "end", r.EndDate)
+		a.log.Debug("aggregations rebuilt", "brand", r.BrandID, "job", p.JobID, "start", r.StartDate, "end", r.EndDate)
 		delete(a.pending, r)
 	}
 }

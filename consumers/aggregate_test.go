@@ -63,7 +63,7 @@ func TestConsumerAggregatesOnlyAfterTheJobIsStored(t *testing.T) {
 	}
 	k.produce(ctx, t, encode(tp.SyncEvents, []byte("job-1"), completedEvent("job-1", 40, at)))
 	k.produce(ctx, t, insightRecords(rows[:25])...)
-	startConsumer(t, k, consumers.Config{Topics: tp, Group: t.Name(), BatchRows: 1000, FlushEvery: 50 * time.Millisecond}, st, nil)
+	startConsumer(t, k, consumers.Config{Topics: tp, Group: k.group(t), BatchRows: 1000, FlushEvery: 50 * time.Millisecond}, st, nil)
 
 	eventually(t, 20*time.Second, func() (bool, string) {
 		n, err := st.CountCreatives(ctx, aggRange, nil)
@@ -108,7 +108,7 @@ func TestConsumerRebuildsOwedAggregationAfterRestart(t *testing.T) {
 	}
 	k := newKafka(t)
 	tp := k.topicsFor(ctx, t, 1)
-	startConsumer(t, k, consumers.Config{Topics: tp, Group: t.Name(), FlushEvery: 50 * time.Millisecond}, st, nil)
+	startConsumer(t, k, consumers.Config{Topics: tp, Group: k.group(t), FlushEvery: 50 * time.Millisecond}, st, nil)
 	eventually(t, 20*time.Second, func() (bool, string) {
 		a, err := st.Aggregations(ctx, store.AggregationQuery{Range: aggRange})
 		return err == nil && a.TotalAds == 30 && a.JobID == "job-2", fmt.Sprintf("aggregation %+v, %v", a, err)

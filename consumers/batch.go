@@ -24,14 +24,24 @@ type batch struct {
 func (b *batch) len() int    { return len(b.records) }
 func (b *batch) empty() bool { return len(b.records) == 0 }
 
-// add decodes a record into the batch, or marks it dead with the reason.
-func (c *consumer) add(_ context.Context, r *kgo.Record) {
+// add decodes a record into the batch, or marks it dead with the reason. A
+// record that needs the schema registry while the registry does not answer
+// is held until it does (awaitRegistry), never dead-lettered. add returns
+// false when ctx ended while the record was held: it is not in the batch,
+// and no record polled after it may be added either, or the commit would
+// move its partition past it.
+func (c *consumer) add(ctx context.Context, r *kgo.Record) bool {
+	v, err := c.deps.Codec.Decode(r.Value)
+	if schemas.IsTransient(err) {
+		if v, err = c.awaitRegistry(ctx, r, err); ctx.Err() != nil {
+			return false
+		}
+	}
 	b := &c.pending
 	if b.empty() {
 		b.started = time.Now()
 	}
 	b.records = append(b.records, r)
-	v, err := c.deps.Codec.Decode(r.Value)
 	if err == nil {
 		err = storable(v)
 	}
@@ -41,6 +51,7 @@ func (c *consumer) add(_ context.Context, r *kgo.Record) {
 	if err != nil {
 		c.deadLetter(r, err.Error())
 	}
+	return true
 }
 
 // place puts a decoded value in its slice, checking it came from its topic.

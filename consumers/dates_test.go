@@ -49,7 +49,7 @@ func TestConsumerSendsUnstorableDatesToDLQ(t *testing.T) {
 		&kgo.Record{Topic: tp.SyncEvents, Key: []byte("job-0"), Value: encode(event("job-0", "1969-12-31", schemas.SyncFailed))},
 		&kgo.Record{Topic: tp.SyncEvents, Key: []byte("job-1"), Value: encode(event("job-1", "2026-11-01", schemas.SyncCompleted))},
 	)
-	group := t.Name()
+	group := k.group(t)
 	startConsumer(t, k, consumers.Config{Topics: tp, Group: group, FlushEvery: 100 * time.Millisecond}, st, nil)
 
 	eventually(t, 20*time.Second, func() (bool, string) {

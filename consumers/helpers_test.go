@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"slices"
 	"sync"
 	"testing"
@@ -12,8 +11,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/adstream/adstream/consumers"
 	"github.com/adstream/adstream/internal/config"
@@ -24,53 +23,69 @@ import (
 // testTimeout bounds every test of this package.
 const testTimeout = 30 * time.Second
 
-// kafka is one in-process broker with a client for producing and inspecting.
+// kafka is the test broker (testenv.Kafka: the real one under make test)
+// with a client for producing and inspecting.
 type kafka struct {
 	brokers []string
 	cl      *kgo.Client
 	adm     *kadm.Client
+	manual  *kgo.Client // produces to each record's Partition
 }
 
 func newKafka(t *testing.T) *kafka {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatalf("kfake: %v", err)
+	brokers := testenv.Kafka(t)
+	k := &kafka{brokers: brokers}
+	for _, c := range []struct {
+		cl   **kgo.Client
+		opts []kgo.Opt
+	}{
+		{&k.cl, nil},
+		{&k.manual, []kgo.Opt{kgo.RecordPartitioner(kgo.ManualPartitioner())}},
+	} {
+		cl, err := kgo.NewClient(append(c.opts, kgo.SeedBrokers(brokers...))...)
+		if err != nil {
+			t.Fatalf("kafka client: %v", err)
+		}
+		t.Cleanup(cl.Close)
+		*c.cl = cl
 	}
-	t.Cleanup(c.Close)
-	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
-	if err != nil {
-		t.Fatalf("kafka client: %v", err)
-	}
-	t.Cleanup(cl.Close)
-	return &kafka{brokers: c.ListenAddrs(), cl: cl, adm: kadm.NewClient(cl)}
+	k.adm = kadm.NewClient(k.cl)
+	return k
 }
 
-var unsafeTopicChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// topicsFor names a topic set after the test and creates the topics with
-// the given number of partitions.
-func (k *kafka) topicsFor(ctx context.Context, t *testing.T, partitions int32) config.Topics {
+// topicsFor creates a topic set of this test run with the given number of
+// partitions; the topics are deleted when the test ends.
+func (k *kafka) topicsFor(_ context.Context, t *testing.T, partitions int32) config.Topics {
 	t.Helper()
-	p := "test." + unsafeTopicChars.ReplaceAllString(t.Name(), "_")
+	p := testenv.UniqueName(t, "test")
 	tp := config.Topics{
 		SyncRequests: p + ".sync-requests", Ads: p + ".ads", Insights: p + ".insights",
 		SyncEvents: p + ".sync-events", DLQ: p + ".dlq",
 	}
-	resp, err := k.adm.CreateTopics(ctx, partitions, 1, nil, tp.All()...)
-	if err == nil {
-		err = resp.Error()
-	}
-	if err != nil {
-		t.Fatalf("create topics: %v", err)
-	}
+	testenv.CreateTopics(t, k.brokers, partitions, tp.All()...)
 	return tp
+}
+
+// group names a consumer group of this test run, deleted when the test ends.
+func (k *kafka) group(t *testing.T) string {
+	t.Helper()
+	return testenv.Group(t, k.brokers, "g")
 }
 
 // produce publishes records and waits until the broker acknowledged them.
 func (k *kafka) produce(ctx context.Context, t *testing.T, rs ...*kgo.Record) {
 	t.Helper()
 	if err := k.cl.ProduceSync(ctx, rs...).FirstErr(); err != nil {
+		t.Fatalf("produce: %v", err)
+	}
+}
+
+// produceTo publishes records to the partitions they name and waits until
+// the broker acknowledged them.
+func (k *kafka) produceTo(ctx context.Context, t *testing.T, rs ...*kgo.Record) {
+	t.Helper()
+	if err := k.manual.ProduceSync(ctx, rs...).FirstErr(); err != nil {
 		t.Fatalf("produce: %v", err)
 	}
 }
@@ -98,6 +113,26 @@ func (k *kafka) committed(ctx context.Context, group string) (map[string]map[int
 		out[o.Topic][o.Partition] = o.At
 	})
 	return out, perr
+}
+
+// shared reports whether members of group, each with some partitions of
+// topic, make up the whole stable group.
+func (k *kafka) shared(ctx context.Context, group, topic string, members int) (bool, string) {
+	described, err := k.adm.DescribeGroups(ctx, group)
+	if err != nil {
+		return false, err.Error()
+	}
+	g := described[group]
+	owning := 0
+	for _, m := range g.Members {
+		if c, ok := m.Assigned.AsConsumer(); ok && slices.ContainsFunc(c.Topics, func(t kmsg.ConsumerMemberAssignmentTopic) bool {
+			return t.Topic == topic && len(t.Partitions) > 0
+		}) {
+			owning++
+		}
+	}
+	return g.State == "Stable" && len(g.Members) == members && owning == members,
+		fmt.Sprintf("group %s is %s with %d members, %d of them with partitions of %s; want %d", group, g.State, len(g.Members), owning, topic, members)
 }
 
 // ends returns the end offset of every partition of topics that holds records.
@@ -339,14 +374,20 @@ func startConsumer(t *testing.T, k *kafka, cfg consumers.Config, sink consumers.
 // startConsumerCtx is startConsumer under parent: ending parent stops Run.
 func startConsumerCtx(parent context.Context, t *testing.T, k *kafka, cfg consumers.Config, sink consumers.Sink, reg prometheus.Registerer) *consumer {
 	t.Helper()
-	codec := newCodec(t)
+	return runConsumer(parent, t, k, cfg, consumers.Deps{Sink: sink, Aggregates: aggregatesOf(sink), Codec: newCodec(t), Metrics: reg})
+}
+
+// runConsumer runs consumers.Run with deps (a test logger when deps has
+// none) in the background until parent ends or the test does.
+func runConsumer(parent context.Context, t *testing.T, k *kafka, cfg consumers.Config, deps consumers.Deps) *consumer {
+	t.Helper()
 	cfg.Brokers = k.brokers
+	if deps.Log == nil {
+		deps.Log = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
 	ctx, cancel := context.WithTimeout(parent, testTimeout)
 	c := &consumer{cancel: cancel, done: make(chan error, 1)}
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	go func() {
-		c.done <- consumers.Run(ctx, cfg, consumers.Deps{Sink: sink, Aggregates: aggregatesOf(sink), Codec: codec, Log: log, Metrics: reg})
-	}()
+	go func() { c.done <- consumers.Run(ctx, cfg, deps) }()
 	t.Cleanup(func() {
 		cancel()
 		<-c.done

@@ -6,9 +6,12 @@ type metrics struct {
 	inserted     *prometheus.CounterVec
 	insertErrors *prometheus.CounterVec
 	dlq          prometheus.Counter
-	pending      prometheus.Gauge
-	lag          *prometheus.GaugeVec
-	flushSeconds prometheus.Histogram
+	// registryRetries counts decodes retried while the schema registry did
+	// not answer; while it grows, the consumer holds its partitions.
+	registryRetries prometheus.Counter
+	pending         prometheus.Gauge
+	lag             *prometheus.GaugeVec
+	flushSeconds    prometheus.Histogram
 }
 
 func newMetrics(r prometheus.Registerer) *metrics {
@@ -22,6 +25,9 @@ func newMetrics(r prometheus.Registerer) *metrics {
 		dlq: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "adstream_consumer_dlq_records_total", Help: "Records sent to the dead-letter topic.",
 		}),
+		registryRetries: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "adstream_consumer_registry_retries_total", Help: "Decodes retried because the schema registry did not answer (the consumer waits meanwhile).",
+		}),
 		pending: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "adstream_consumer_pending_records", Help: "Records polled but not yet inserted and committed.",
 		}),
@@ -34,7 +40,7 @@ func newMetrics(r prometheus.Registerer) *metrics {
 		}),
 	}
 	if r != nil {
-		r.MustRegister(m.inserted, m.insertErrors, m.dlq, m.pending, m.lag, m.flushSeconds)
+		r.MustRegister(m.inserted, m.insertErrors, m.dlq, m.registryRetries, m.pending, m.lag, m.flushSeconds)
 	}
 	return m
 }

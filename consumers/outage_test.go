@@ -79,20 +79,21 @@ func TestConsumerSurvivesClickHouseOutage(t *testing.T) {
 		return n
 	}
 
-	startConsumer(t, k, consumers.Config{Topics: tp, Group: t.Name(), BatchRows: 50, FlushEvery: 100 * time.Millisecond}, st, nil)
+	group := k.group(t)
+	startConsumer(t, k, consumers.Config{Topics: tp, Group: group, BatchRows: 50, FlushEvery: 100 * time.Millisecond}, st, nil)
 	k.produce(ctx, t, batch(0, 100)...)
 	eventually(t, 30*time.Second, func() (bool, string) { return stored() == 100, fmt.Sprintf("%d of 100 stored", stored()) })
 
 	srv.Stop()
 	k.produce(ctx, t, batch(100, 250)...)
 	time.Sleep(time.Second) // the consumer polls them and fails to insert
-	if ok, _ := k.allCommitted(ctx, t, t.Name(), tp.Insights); ok {
+	if ok, _ := k.allCommitted(ctx, t, group, tp.Insights); ok {
 		t.Fatal("offsets of records that could not be stored were committed")
 	}
 
 	srv = startCH()
 	eventually(t, 45*time.Second, func() (bool, string) { return stored() == 250, fmt.Sprintf("%d of 250 stored", stored()) })
-	eventually(t, 15*time.Second, func() (bool, string) { return k.allCommitted(ctx, t, t.Name(), tp.Insights) })
+	eventually(t, 15*time.Second, func() (bool, string) { return k.allCommitted(ctx, t, group, tp.Insights) })
 	var raw uint64
 	if err := conn.QueryRow(ctx, "SELECT count() FROM outage.ad_insights").Scan(&raw); err != nil || raw != 250 {
 		t.Fatalf("stored rows = %d (%v), want 250: a retried batch was inserted twice", raw, err)

@@ -18,11 +18,17 @@ import (
 
 // Config sizes the batches.
 type Config struct {
-	Brokers    []string
-	Topics     config.Topics
-	Group      string
-	BatchRows  int           // insert when this many records are pending (default 5000)
-	FlushEvery time.Duration // or when the oldest pending record is this old (default 1s)
+	Brokers []string
+	Topics  config.Topics
+	Group   string
+	// InstanceID makes the consumer a static member of Group: restarted
+	// under the same id, it takes its partitions back at once (bus.Member).
+	InstanceID string
+	// SessionTimeout is how long the group waits for a member that died
+	// and did not come back (default 45s, Kafka's; see bus.Member).
+	SessionTimeout time.Duration
+	BatchRows      int           // insert when this many records are pending (default 5000)
+	FlushEvery     time.Duration // or when the oldest pending record is this old (default 1s)
 }
 
 // Sink is where batches go: the ClickHouse store.
@@ -48,11 +54,17 @@ type Deps struct {
 // the batch is inserted (retrying while ClickHouse is down, never dropping
 // it) and only then are its offsets committed. A record that cannot be
 // decoded, or whose dates the store cannot hold (store.ParseRange), goes to
-// the dead-letter topic with the reason, and its partition keeps moving. Rebalances wait for the pending batch to be flushed. On
+// the dead-letter topic with the reason, and its partition keeps moving; one
+// that cannot be decoded because the schema registry does not answer is
+// held, and the consumer waits for the registry (stall.go). Rebalances wait
+// for the pending batch to be flushed. On
 // shutdown between polls it stops polling, inserts and commits the pending
-// batch (within 30 s), and leaves the group; a shutdown that interrupts a
+// batch (within 30 s), and leaves the group, static member or not, so the
+// other members take its partitions at once; a shutdown that interrupts a
 // flush returns its error and leaves the batch uncommitted, so the group
-// delivers it again (at-least-once, absorbed by the versioned tables).
+// delivers it again (at-least-once, absorbed by the versioned tables). When
+// another process joins the group under the same InstanceID, Run returns an
+// error that says so.
 func Run(ctx context.Context, cfg Config, deps Deps) error {
 	if cfg.BatchRows <= 0 {
 		cfg.BatchRows = 5000
@@ -60,27 +72,28 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	if cfg.FlushEvery <= 0 {
 		cfg.FlushEvery = time.Second
 	}
-	cl, err := bus.NewClient(cfg.Brokers, deps.Log,
-		kgo.ConsumerGroup(cfg.Group),
+	member := bus.Member{Group: cfg.Group, InstanceID: cfg.InstanceID, SessionTimeout: cfg.SessionTimeout}
+	cl, err := bus.NewClient(cfg.Brokers, deps.Log, append(member.Opts(),
 		kgo.ConsumeTopics(cfg.Topics.Ads, cfg.Topics.Insights, cfg.Topics.SyncEvents),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
 		kgo.FetchMaxWait(200*time.Millisecond),
-	)
+	)...)
 	if err != nil {
 		return err
 	}
-	// Closing allows a blocked rebalance first, else leaving the group waits on it.
-	defer cl.CloseAllowingRebalance()
+	// Last, after the final commit: leave, so that the others take the
+	// partitions now, and close.
+	defer member.LeaveAndClose(cl, deps.Log)
 	if err := bus.EnsureTopics(ctx, cl, cfg.Topics.All()...); err != nil {
 		return err
 	}
-	c := &consumer{cfg: cfg, deps: deps, cl: cl, metrics: newMetrics(deps.Metrics)}
+	c := &consumer{cfg: cfg, deps: deps, cl: cl, member: member, metrics: newMetrics(deps.Metrics)}
 	if deps.Aggregates != nil {
 		c.agg = newAggregator(deps.Aggregates, deps.Log, cfg.FlushEvery, deps.Metrics)
 		c.agg.recover(ctx)
 	}
-	deps.Log.Info("consumer started", "group", cfg.Group, "batch_rows", cfg.BatchRows, "flush_every", cfg.FlushEvery)
+	deps.Log.Info("consumer started", "group", cfg.Group, "instance", cfg.InstanceID, "batch_rows", cfg.BatchRows, "flush_every", cfg.FlushEvery)
 	return c.loop(ctx)
 }
 
@@ -88,6 +101,7 @@ type consumer struct {
 	cfg     Config
 	deps    Deps
 	cl      *kgo.Client
+	member  bus.Member
 	metrics *metrics
 	pending batch
 	agg     *aggregator // nil: no aggregations to maintain
@@ -102,14 +116,23 @@ func (c *consumer) loop(ctx context.Context) error {
 		pollCtx, cancel := context.WithTimeout(ctx, wait)
 		fetches := c.cl.PollRecords(pollCtx, c.cfg.BatchRows-c.pending.len())
 		cancel()
+		// The pending batch stays uncommitted: the process that took our
+		// instance id consumes it again.
+		if err := c.member.Fenced(fetches); err != nil {
+			return err
+		}
 		fetches.EachError(func(topic string, p int32, err error) {
 			if ctx.Err() == nil && pollCtx.Err() == nil {
 				c.deps.Log.Warn("fetch", "topic", topic, "partition", p, "err", err)
 			}
 		})
+		held := false // a record waited for the registry until shutdown
 		fetches.EachPartition(func(p kgo.FetchTopicPartition) {
 			for _, r := range p.Records {
-				c.add(ctx, r)
+				if held || !c.add(ctx, r) {
+					held = true
+					return
+				}
 			}
 			if n := len(p.Records); n > 0 {
 				c.metrics.lag.WithLabelValues(p.Topic, strconv.Itoa(int(p.Partition))).

@@ -37,7 +37,7 @@ func TestConsumerCommitsOnlyAfterInsert(t *testing.T) {
 		mu          sync.Mutex
 		earlyCommit []string
 	)
-	group := t.Name()
+	group := k.group(t)
 	sink := &memSink{fail: func(table string) error {
 		if table != "insights" || calls.Add(1) > failures {
 			return nil
@@ -112,7 +112,7 @@ func TestConsumerSendsPoisonRecordToDLQAndMovesOn(t *testing.T) {
 				&kgo.Record{Topic: tp.Insights, Key: schemas.AdKey("b1", "ad-2"), Value: encode(testInsight("b1", "ad-2", 2, at))},
 			)
 			sink := &memSink{}
-			group := t.Name()
+			group := k.group(t)
 			startConsumer(t, k, consumers.Config{Topics: tp, Group: group, FlushEvery: 100 * time.Millisecond}, sink, nil)
 
 			eventually(t, 20*time.Second, func() (bool, string) {
@@ -158,7 +158,7 @@ func TestConsumerRedeliversBatchAfterCrashBeforeCommit(t *testing.T) {
 	codec := newCodec(t)
 	f := newFixture(t, codec, tp, 20)
 	k.produce(ctx, t, f.records...)
-	group := t.Name()
+	group := k.group(t)
 	cfg := consumers.Config{Topics: tp, Group: group, BatchRows: 1000, FlushEvery: 300 * time.Millisecond}
 
 	// The first consumer "crashes" right after its first batch is inserted:
@@ -206,7 +206,7 @@ func TestConsumerFlushesPendingBatchOnShutdown(t *testing.T) {
 	codec := newCodec(t)
 	f := newFixture(t, codec, tp, 5)
 	k.produce(ctx, t, f.records...)
-	group := t.Name()
+	group := k.group(t)
 	sink := &memSink{}
 	reg := prometheus.NewRegistry()
 	c := startConsumer(t, k, consumers.Config{Topics: tp, Group: group, BatchRows: 1000, FlushEvery: time.Hour}, sink, reg)
@@ -253,7 +253,7 @@ func TestConsumerRebalanceWaitsForPendingBatch(t *testing.T) {
 	codec := newCodec(t)
 	f := newFixture(t, codec, tp, 30)
 	k.produce(ctx, t, f.records...)
-	group := t.Name()
+	group := k.group(t)
 
 	first, reg := &memSink{}, prometheus.NewRegistry()
 	startConsumer(t, k, consumers.Config{Topics: tp, Group: group, BatchRows: 1000, FlushEvery: 2 * time.Second}, first, reg)

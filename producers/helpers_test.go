@@ -10,14 +10,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"regexp"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/adstream/adstream/clickhouse/store"
@@ -41,7 +39,8 @@ const (
 	until = "2026-11-27"
 )
 
-// env is a producer wired to an in-process broker and a graphsim world.
+// env is a producer wired to the test broker (testenv.Kafka: the real one
+// under make test) and a graphsim world.
 type env struct {
 	brokers []string
 	topics  config.Topics
@@ -75,13 +74,19 @@ func (c *failingCodec) Encode(v any) ([]byte, error) {
 // config changed by opts.
 func newEnv(t *testing.T, opts ...func(*producers.Config)) *env {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
-	defer cancel()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatalf("kfake: %v", err)
+	e := newWorld(t)
+	cfg := producers.Config{Group: testenv.Group(t, e.brokers, "producers"), RetryBackoff: 10 * time.Millisecond}
+	for _, o := range opts {
+		o(&cfg)
 	}
-	t.Cleanup(c.Close)
+	e.startProducer(t, cfg)
+	return e
+}
+
+// newWorld is newEnv without the producer.
+func newWorld(t *testing.T) *env {
+	t.Helper()
+	brokers := testenv.Kafka(t)
 	sim, err := graphsim.New(graphsim.Options{Seed: 1, Brands: 1, Accounts: 2, Ads: 300})
 	if err != nil {
 		t.Fatalf("graphsim: %v", err)
@@ -97,7 +102,7 @@ func newEnv(t *testing.T, opts ...func(*producers.Config)) *env {
 		t.Fatalf("tokenbox: %v", err)
 	}
 	e := &env{
-		brokers: c.ListenAddrs(), topics: topicsFor(t), codec: codec,
+		brokers: brokers, topics: topicsFor(t, brokers), codec: codec,
 		sim: sim, simURL: srv.URL, brand: sim.Brands()[0], box: box, failing: &failingCodec{Codec: codec},
 	}
 	e.brands = &memBrands{m: map[string]store.Brand{e.brand.BrandID: {
@@ -109,12 +114,15 @@ func newEnv(t *testing.T, opts ...func(*producers.Config)) *env {
 	}
 	t.Cleanup(e.cl.Close)
 	e.adm = kadm.NewClient(e.cl)
-	if err := bus.EnsureTopics(ctx, e.cl, e.topics.All()...); err != nil {
-		t.Fatal(err)
-	}
+	return e
+}
 
+// startProducer runs producers.Run with cfg, completed to use the env, in
+// the background until the test ends.
+func (e *env) startProducer(t *testing.T, cfg producers.Config) {
+	t.Helper()
 	gc, err := graph.New(graph.Config{
-		BaseURL: srv.URL,
+		BaseURL: e.simURL,
 		// Pages of 100 rows: several pages and id lookups per account.
 		PageLimit: 100,
 		// Retries wait for nothing: the test bounds time, not the backoff.
@@ -126,12 +134,9 @@ func newEnv(t *testing.T, opts ...func(*producers.Config)) *env {
 	runCtx, stop := context.WithTimeout(context.Background(), testTimeout)
 	done := make(chan error, 1)
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	cfg := producers.Config{Brokers: e.brokers, Topics: e.topics, Group: "producers-" + t.Name(), RetryBackoff: 10 * time.Millisecond}
-	for _, o := range opts {
-		o(&cfg)
-	}
+	cfg.Brokers, cfg.Topics = e.brokers, e.topics
 	go func() {
-		done <- producers.Run(runCtx, cfg, producers.Deps{Brands: e.brands, Graph: gc, Tokens: box, Codec: e.failing, Log: log})
+		done <- producers.Run(runCtx, cfg, producers.Deps{Brands: e.brands, Graph: gc, Tokens: e.box, Codec: e.failing, Log: log})
 	}()
 	t.Cleanup(func() {
 		stop()
@@ -139,17 +144,20 @@ func newEnv(t *testing.T, opts ...func(*producers.Config)) *env {
 			t.Errorf("producers.Run: %v", err)
 		}
 	})
-	return e
 }
 
-var unsafeTopicChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-func topicsFor(t *testing.T) config.Topics {
-	p := "test." + unsafeTopicChars.ReplaceAllString(t.Name(), "_")
-	return config.Topics{
+// topicsFor creates the topic set of this test run (as many partitions as
+// the producer's own EnsureTopics would give them); they are deleted when
+// the test ends.
+func topicsFor(t *testing.T, brokers []string) config.Topics {
+	t.Helper()
+	p := testenv.UniqueName(t, "test")
+	tp := config.Topics{
 		SyncRequests: p + ".sync-requests", Ads: p + ".ads", Insights: p + ".insights",
 		SyncEvents: p + ".sync-events", DLQ: p + ".dlq",
 	}
+	testenv.CreateTopics(t, brokers, bus.Partitions, tp.All()...)
+	return tp
 }
 
 // memBrands is the brand registry, in memory. Its next failures lookups

@@ -1,6 +1,7 @@
 package producers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -33,10 +34,23 @@ type worker struct {
 type jobResult struct {
 	planned       int64 // the ads its accounts hold: the most it can publish
 	ads, insights int64
+	days          int64 // daily rows published
+	fetchedDays   []string
+
+	unitsTotal, unitsDone int64
+	permille              int64
 }
 
-// runJob pages every ad account of the brand and publishes one Ad and one
-// AdInsight per ad with data in the range, then flushes and reports completion.
+// adMeta is what a daily row needs of its ad.
+type adMeta struct {
+	typ    schemas.CreativeType
+	status string
+}
+
+// runJob plans the job, then for each ad account of the brand pages the
+// range's insights (one Ad and one range AdInsight per ad with data in the
+// range, with exact reach) and the days to fetch (one daily AdInsight per ad
+// and day), then flushes and reports completion with the days it fetched.
 func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog.Logger) (jobResult, error) {
 	var res jobResult
 	// A day the store cannot hold would be wrapped into another range or
@@ -55,17 +69,26 @@ func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog
 	tok := graph.Token(plain)
 	w.takeProduceErr() // a new attempt starts clean
 	w.publishEvent(ctx, req, schemas.SyncStarted, res, jobs.Failure{})
-	for _, acct := range brand.AdAccountIDs {
-		n, err := w.deps.Graph.CountAds(ctx, tok, acct)
-		if err != nil {
-			return res, fmt.Errorf("%s plan: %w", acct, err)
-		}
-		res.planned += n
+	chunks, err := w.plan(ctx, req, tok, brand.AdAccountIDs, &res)
+	if err != nil {
+		return res, err
 	}
+	log.Info("sync job planned", "accounts", len(brand.AdAccountIDs), "days", len(res.fetchedDays), "units", res.unitsTotal)
 	w.publishEvent(ctx, req, schemas.SyncProgress, res, jobs.Failure{})
 	for _, acct := range brand.AdAccountIDs {
-		if err := w.syncAccount(ctx, req, tok, acct, &res); err != nil {
+		planned := res.planned / int64(len(brand.AdAccountIDs)) // the account's share, for progress within its range pass
+		meta, err := w.syncAccount(ctx, req, tok, acct, planned, &res)
+		if err != nil {
 			return res, err
+		}
+		res.unitsDone++
+		for _, c := range chunks {
+			if err := w.syncDays(ctx, req, tok, acct, c, meta, &res); err != nil {
+				return res, err
+			}
+			res.unitsDone++
+			res.permille = jobs.Permille(res.unitsDone, res.unitsTotal, 0)
+			w.publishEvent(ctx, req, schemas.SyncProgress, res, jobs.Failure{})
 		}
 	}
 	if err := w.cl.Flush(ctx); err != nil {
@@ -80,38 +103,68 @@ func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog
 	return res, nil
 }
 
-// syncAccount publishes one account's ads and insights, a page at a time.
-func (w *worker) syncAccount(ctx context.Context, req *schemas.SyncRequest, tok graph.Token, acct string, res *jobResult) error {
+// plan counts the accounts' ads (the most the range pass can publish) and
+// chooses the days to fetch: those not stored yet and those fetched before
+// their restatement window closed. Its units are, per account, the range pass
+// and one per chunk of days.
+func (w *worker) plan(ctx context.Context, req *schemas.SyncRequest, tok graph.Token, accounts []string, res *jobResult) ([]jobs.Chunk, error) {
+	for _, acct := range accounts {
+		n, err := w.deps.Graph.CountAds(ctx, tok, acct)
+		if err != nil {
+			return nil, fmt.Errorf("%s plan: %w", acct, err)
+		}
+		res.planned += n
+	}
+	r := store.Range{BrandID: req.BrandID, StartDate: req.StartDate, EndDate: req.EndDate}
+	var synced map[string]time.Time
+	if w.deps.Jobs != nil {
+		var err error
+		if synced, err = w.deps.Jobs.SyncedDays(ctx, r); err != nil {
+			return nil, fmt.Errorf("stored days of %s: %w", req.BrandID, err)
+		}
+	}
+	res.fetchedDays = jobs.DaysToFetch(r, synced, cmp.Or(w.cfg.Lookback, jobs.Lookback))
+	chunks := jobs.Chunks(res.fetchedDays, jobs.ChunkDays)
+	res.unitsTotal = int64(len(accounts) * (1 + len(chunks)))
+	return chunks, nil
+}
+
+// syncAccount is an account's range pass: it publishes its ads and range
+// insights, a page at a time, and returns what the daily pass needs of each ad.
+func (w *worker) syncAccount(ctx context.Context, req *schemas.SyncRequest, tok graph.Token, acct string, planned int64, res *jobResult) (map[string]adMeta, error) {
 	job := adfetch.Job{BrandID: req.BrandID, StartDate: req.StartDate, EndDate: req.EndDate, SyncID: req.JobID}
+	meta := map[string]adMeta{}
 	pager := w.deps.Graph.Insights(ctx, tok, acct, req.StartDate, req.EndDate, nil)
 	for !pager.Done() {
 		raw, err := pager.Next(ctx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rows, err := graph.Decode[graph.Insight](raw)
 		if err != nil {
-			return fmt.Errorf("%s insights page %d: %w", acct, pager.Page(), err)
+			return nil, fmt.Errorf("%s insights page %d: %w", acct, pager.Page(), err)
 		}
 		ads, err := adfetch.Lookup(ctx, w.deps.Graph, tok, rows)
 		if err != nil {
-			return fmt.Errorf("%s ads of insights page %d: %w", acct, pager.Page(), err)
+			return nil, fmt.Errorf("%s ads of insights page %d: %w", acct, pager.Page(), err)
 		}
 		fetchedAt := time.Now().UTC()
 		for _, in := range rows {
 			ad, ok := ads[in.AdID]
 			if !ok {
-				return fmt.Errorf("%s: ad %s has insights but the ids lookup did not return it", acct, in.AdID)
+				return nil, fmt.Errorf("%s: ad %s has insights but the ids lookup did not return it", acct, in.AdID)
 			}
 			adRec := adfetch.AdRecord(job, acct, ad, fetchedAt)
+			meta[in.AdID] = adMeta{typ: adRec.CreativeType, status: adRec.AdEffectiveStatus}
 			w.produce(ctx, w.cfg.Topics.Ads, schemas.AdKey(req.BrandID, in.AdID), adRec)
 			w.produce(ctx, w.cfg.Topics.Insights, schemas.AdKey(req.BrandID, in.AdID), adfetch.InsightRecord(job, acct, in, adRec, fetchedAt))
 			res.ads++
 			res.insights++
 		}
+		res.permille = jobs.Permille(res.unitsDone, res.unitsTotal, float64(len(meta))/float64(max(planned, 1)))
 		w.publishEvent(ctx, req, schemas.SyncProgress, *res, jobs.Failure{})
 	}
-	return nil
+	return meta, nil
 }
 
 // produce publishes asynchronously; an encode or delivery failure is kept
@@ -152,12 +205,14 @@ func (w *worker) takeProduceErr() error {
 // and what it published once it completed.
 func (w *worker) publishEvent(ctx context.Context, req *schemas.SyncRequest, typ schemas.SyncEventType, res jobResult, f jobs.Failure) {
 	total := max(res.planned, res.ads)
-	if typ == schemas.SyncCompleted {
-		total = res.ads
-	}
-	w.produce(ctx, w.cfg.Topics.SyncEvents, []byte(req.JobID), &schemas.SyncEvent{
+	ev := &schemas.SyncEvent{
 		JobID: req.JobID, BrandID: req.BrandID, StartDate: req.StartDate, EndDate: req.EndDate,
 		Kind: req.Kind, Type: typ, TotalAds: total, PublishedAds: res.ads, PublishedInsights: res.insights,
+		PublishedDays: res.days, UnitsTotal: res.unitsTotal, UnitsDone: res.unitsDone, ProgressPermille: res.permille,
 		Error: f.Message, ErrorCode: f.Code, At: time.Now().UTC(), Seq: w.clock.Next(),
-	})
+	}
+	if typ == schemas.SyncCompleted {
+		ev.TotalAds, ev.ProgressPermille, ev.Days = res.ads, 1000, res.fetchedDays
+	}
+	w.produce(ctx, w.cfg.Topics.SyncEvents, []byte(req.JobID), ev)
 }

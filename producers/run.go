@@ -26,6 +26,11 @@ type Config struct {
 	Brokers []string
 	Topics  config.Topics
 	Group   string // consumer group on the sync-requests topic
+	// InstanceID and SessionTimeout make the producer a static member of
+	// Group: restarted under the same id it takes its jobs back at once
+	// (bus.Member).
+	InstanceID     string
+	SessionTimeout time.Duration
 	// MaxAttempts is how often a job runs before it is reported FAILED
 	// (default 3); errors no retry can fix (unknown brand, a day the store
 	// cannot hold, expired token, missing permission) fail at once.
@@ -33,6 +38,9 @@ type Config struct {
 	// RetryBackoff is the wait before the second attempt, doubled for each
 	// further one (default 5s).
 	RetryBackoff time.Duration
+	// Lookback is the restatement window (default jobs.Lookback, 28 days):
+	// a day fetched less than this after it ended is fetched again.
+	Lookback time.Duration
 	// Refresh schedules periodic REFRESH jobs when its Interval is set and
 	// Deps.Jobs is given.
 	Refresh SchedulerConfig
@@ -62,6 +70,9 @@ type JobStore interface {
 	History
 	jobs.Store
 	jobs.History
+	// SyncedDays says which days of a range are stored, and when each was
+	// fetched: the plan fetches the others.
+	SyncedDays(ctx context.Context, r store.Range) (map[string]time.Time, error)
 }
 
 // Run consumes sync requests as a member of cfg.Group until ctx ends. Each
@@ -76,18 +87,18 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	if cfg.RetryBackoff <= 0 {
 		cfg.RetryBackoff = 5 * time.Second
 	}
-	cl, err := bus.NewClient(cfg.Brokers, deps.Log,
-		kgo.ConsumerGroup(cfg.Group),
+	member := bus.Member{Group: cfg.Group, InstanceID: cfg.InstanceID, SessionTimeout: cfg.SessionTimeout}
+	cl, err := bus.NewClient(cfg.Brokers, deps.Log, append(member.Opts(),
 		kgo.ConsumeTopics(cfg.Topics.SyncRequests),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
 		kgo.FetchMaxWait(500*time.Millisecond),
-	)
+	)...)
 	if err != nil {
 		return err
 	}
-	// Closing allows a blocked rebalance first, else leaving the group waits on it.
-	defer cl.CloseAllowingRebalance()
+	// Last: leave, so that another member takes the requests now, and close.
+	defer member.LeaveAndClose(cl, deps.Log)
 	if err := bus.EnsureTopics(ctx, cl, cfg.Topics.All()...); err != nil {
 		return err
 	}
@@ -110,6 +121,9 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 		if ctx.Err() != nil {
 			deps.Log.Info("producer stopping")
 			return nil
+		}
+		if err := member.Fenced(fetches); err != nil {
+			return err
 		}
 		if err := fetches.Err0(); err != nil && !errors.Is(err, context.Canceled) {
 			deps.Log.Warn("poll sync requests", "err", err)

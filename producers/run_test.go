@@ -174,6 +174,9 @@ func checkExactJob(ctx context.Context, t *testing.T, e *env, jobID string, evs 
 	brand := e.brand.BrandID
 
 	insights := map[string]*schemas.AdInsight{}
+	type sums struct{ spend, impressions int64 }
+	days := map[string]sums{}
+	var dayRows int64
 	for _, r := range e.readAll(ctx, t, e.topics.Insights) {
 		var in schemas.AdInsight
 		if err := e.codec.DecodeInto(r.Value, &in); err != nil {
@@ -181,6 +184,16 @@ func checkExactJob(ctx context.Context, t *testing.T, e *env, jobID string, evs 
 		}
 		if want := string(schemas.AdKey(brand, in.AdID)); string(r.Key) != want {
 			t.Errorf("insight key %q, want %q", r.Key, want)
+		}
+		if in.Daily {
+			if in.StartDate != in.EndDate || in.StartDate < since || in.StartDate > until || in.SyncID != jobID || in.CampaignID == "" {
+				t.Errorf("daily row of ad %s: %s..%s job %s campaign %q; want one day of the range, job %s, a campaign",
+					in.AdID, in.StartDate, in.EndDate, in.SyncID, in.CampaignID, jobID)
+			}
+			d := days[in.AdID]
+			days[in.AdID] = sums{d.spend + in.SpendMicros, d.impressions + in.Impressions}
+			dayRows++
+			continue
 		}
 		if in.SyncID != jobID || in.BrandID != brand || in.StartDate != since || in.EndDate != until {
 			t.Errorf("insight of ad %s: job %s brand %s range %s..%s, want %s %s %s..%s",
@@ -190,6 +203,15 @@ func checkExactJob(ctx context.Context, t *testing.T, e *env, jobID string, evs 
 			t.Errorf("ad %s has more than one insight", in.AdID)
 		}
 		insights[in.AdID] = &in
+	}
+	// The days are the truth ranges derive from: each ad's days add up to its range.
+	for id, in := range insights {
+		if d := days[id]; d.spend != in.SpendMicros || d.impressions != in.Impressions {
+			t.Errorf("ad %s: days sum to %+v, its range row says spend %d impressions %d", id, d, in.SpendMicros, in.Impressions)
+		}
+	}
+	if last := evs[len(evs)-1]; last.PublishedDays != dayRows || len(last.Days) == 0 {
+		t.Errorf("COMPLETED says %d daily rows over %d days; %d were published", last.PublishedDays, len(last.Days), dayRows)
 	}
 	ads := map[string]*schemas.Ad{}
 	for _, r := range e.readAll(ctx, t, e.topics.Ads) {

@@ -33,6 +33,13 @@ type AdInsight struct {
 	// Version orders the rows of one (brand, ad, range); see VersionAt.
 	Version int64  `avro:"version"`
 	SyncID  string `avro:"sync_id"`
+	// Daily marks one day of the ad (StartDate = EndDate), stored as the
+	// truth every range is derived from.
+	Daily        bool   `avro:"daily"`
+	CampaignID   string `avro:"campaign_id"`
+	CampaignName string `avro:"campaign_name"`
+	AdsetID      string `avro:"adset_id"`
+	AdsetName    string `avro:"adset_name"`
 }
 
 // VersionAt returns the Version of an insight fetched at t: its Unix time

@@ -29,7 +29,8 @@ var ErrUnsupportedType = errors.New("not a record type of package schemas")
 // DecodeError says why a message did not decode.
 type DecodeError struct {
 	// Reason is one of ErrShortBuffer, ErrBadMagic, ErrUnknownSchema,
-	// ErrCorruptBody, ErrTypeMismatch.
+	// ErrCorruptBody, ErrTypeMismatch, or ErrRegistryUnavailable (the one
+	// transient reason, see IsTransient).
 	Reason error
 	// Schema names the writer schema when the header was readable:
 	// "fingerprint 0x…" or "schema id N".

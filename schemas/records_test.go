@@ -42,11 +42,19 @@ func sampleRecords() []any {
 			JobID: "job-7f3c9a", BrandID: "demo", StartDate: "2026-02-01", EndDate: "2026-02-28",
 			Kind: SyncKindFull, Type: SyncFailed, TotalAds: 100_000, PublishedAds: 61_200,
 			PublishedInsights: 61_150, Error: "graph: code 17: user request limit reached", At: ms,
+			ErrorCode: "rate_limited", Seq: 1_773_480_413_589_000_001, UnitsTotal: 12, UnitsDone: 7, ProgressPermille: 615, PublishedDays: 1_700_000,
+			Days: []string{"2026-02-01", "2026-02-02"},
 		},
 		&DeadLetter{
 			OriginalTopic: TopicInsights, Partition: 11, Offset: 1 << 40,
 			Key: []byte("demo/120210000000000002"), Value: []byte{0xC3, 0x01, 0xff, 0x00},
 			Reason: "schemas: decode: unknown schema", At: ms,
+		},
+		&AdInsight{
+			BrandID: "demo", AdAccountID: "act_1029384756", AdID: "120210000000000002",
+			StartDate: "2026-02-03", EndDate: "2026-02-03", CreativeType: CreativeImage, SpendMicros: 1_000_001,
+			Reach: 900, FetchedAt: ms, Version: VersionAt(ms), SyncID: "job-7f3c9a", Daily: true,
+			CampaignID: "120200000000000010", CampaignName: "Spring", AdsetID: "120201000000000100", AdsetName: "Spring — women 25-34",
 		},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"reflect"
 	"sync"
 	"time"
@@ -12,10 +13,30 @@ import (
 	"github.com/twmb/franz-go/pkg/sr"
 )
 
-// ErrRegistryUnavailable wraps a failed schema registry call made while
-// decoding. Unlike the other reasons it is transient: retry the message
-// rather than dead-letter it.
+// ErrRegistryUnavailable is the reason of a decode that needed the schema
+// registry and could not get an answer from it: connection refused, a
+// timeout, a 5xx, or any reply other than "schema not found". Unlike the
+// other reasons it says nothing about the message: retry it, never
+// dead-letter it (see IsTransient).
 var ErrRegistryUnavailable = errors.New("schema registry unavailable")
+
+// IsTransient reports whether err, from Decode or DecodeInto, may not happen
+// again: the message could not be read because the schema registry did not
+// answer, not because the message is bad. A consumer holds such a message
+// and retries it; every other decode error is final for that message (bad
+// framing, a corrupt body, or a schema id the registry says does not exist).
+func IsTransient(err error) bool {
+	return errors.Is(err, ErrRegistryUnavailable)
+}
+
+// schemaNotFound reports whether the registry answered that the schema id
+// does not exist (HTTP 404 with Confluent error code 40403). Only that answer
+// makes a message undecodable for good: a bare 404 may come from a proxy or a
+// wrong URL, which fixing the deployment cures.
+func schemaNotFound(err error) bool {
+	var re *sr.ResponseError
+	return errors.As(err, &re) && re.StatusCode == http.StatusNotFound && re.ErrorCode == sr.ErrSchemaNotFound.Code
+}
 
 // SubjectStrategy names the registry subject of a record's value schema,
 // given its topic and full Avro record name.
@@ -56,7 +77,9 @@ type RegistrySerde struct {
 // the subject already holds returns its existing id. It also loads every
 // earlier version of those subjects so that Decode reads old messages
 // without a registry call. A schema id first seen by Decode is fetched then,
-// bounded by a 10 s timeout. ctx bounds the calls NewRegistrySerde makes.
+// bounded by a 10 s timeout; a fetch the registry did not answer is not
+// remembered, so the next Decode of that id asks again. ctx bounds the calls
+// NewRegistrySerde makes.
 func NewRegistrySerde(ctx context.Context, client *sr.Client, subject SubjectStrategy) (*RegistrySerde, error) {
 	if subject == nil {
 		subject = TopicNameStrategy
@@ -178,10 +201,10 @@ func (s *RegistrySerde) fetch(id int) (decoder, error) {
 	defer cancel()
 	schema, err := s.client.SchemaByID(ctx, id)
 	if err != nil {
-		var re *sr.ResponseError
-		if errors.As(err, &re) && re.StatusCode == 404 {
+		if schemaNotFound(err) {
 			return decoder{}, s.markForeign(id, &DecodeError{Reason: ErrUnknownSchema, Schema: schemaIDName(id), Err: err})
 		}
+		// Not cached: the next message with this id asks the registry again.
 		return decoder{}, &DecodeError{Reason: ErrRegistryUnavailable, Schema: schemaIDName(id), Err: err}
 	}
 	d, err = s.writerDecoder(schema.Schema)

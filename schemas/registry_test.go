@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/twmb/avro"
 	"github.com/twmb/franz-go/pkg/sr"
@@ -25,6 +27,17 @@ type fakeRegistry struct {
 	texts    []string         // schema id i+1
 	subjects map[string][]int // subject -> ids, one per version
 	byIDHits atomic.Int64
+	// byIDFault, while set, answers GET /schemas/ids/{id} instead.
+	byIDFault atomic.Pointer[http.HandlerFunc]
+}
+
+// fail makes the registry answer schema lookups with h until fail(nil).
+func (f *fakeRegistry) fail(h http.HandlerFunc) {
+	if h == nil {
+		f.byIDFault.Store(nil)
+		return
+	}
+	f.byIDFault.Store(&h)
 }
 
 func newFakeRegistry(t *testing.T) (*fakeRegistry, *httptest.Server) {
@@ -63,6 +76,10 @@ func newFakeRegistry(t *testing.T) (*fakeRegistry, *httptest.Server) {
 	})
 	mux.HandleFunc("GET /schemas/ids/{id}", func(w http.ResponseWriter, r *http.Request) {
 		f.byIDHits.Add(1)
+		if h := f.byIDFault.Load(); h != nil {
+			(*h)(w, r)
+			return
+		}
 		id, _ := strconv.Atoi(r.PathValue("id"))
 		f.mu.Lock()
 		defer f.mu.Unlock()
@@ -117,11 +134,11 @@ const adV0 = `{"type":"record","name":"Ad","namespace":"io.adstream.v1","fields"
 	{"name":"brand_id","type":"string"},{"name":"ad_id","type":"string"},
 	{"name":"ad_name","type":"string"}]}`
 
-func newTestRegistrySerde(t *testing.T) (*RegistrySerde, *fakeRegistry, *httptest.Server) {
+func newTestRegistrySerde(t *testing.T, opts ...sr.ClientOpt) (*RegistrySerde, *fakeRegistry, *httptest.Server) {
 	t.Helper()
 	f, srv := newFakeRegistry(t)
 	f.register("adstream.ads.v1-value", adV0) // id 1
-	cl, err := sr.NewClient(sr.URLs(srv.URL))
+	cl, err := sr.NewClient(append([]sr.ClientOpt{sr.URLs(srv.URL)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,21 +196,7 @@ func TestRegistrySerdeReadsOlderVersion(t *testing.T) {
 
 func TestRegistrySerdeFetchesNewIDOnce(t *testing.T) {
 	s, f, _ := newTestRegistrySerde(t)
-	// A newer producer registers a schema after this serde started.
-	newer := strings.Replace(s.byType[reflect.TypeFor[SyncEvent]()].text,
-		`{"name": "error", "type": "string", "default": ""},`,
-		`{"name": "error", "type": "string", "default": ""}, {"name": "retries", "type": "int", "default": 0},`, 1)
-	id := f.register("adstream.sync-events.v1-value", newer)
-	want := sampleRecords()[4].(*SyncEvent)
-	body, err := avro.MustParse(newer).Encode(struct {
-		*SyncEvent
-		Retries int32 `avro:"retries"`
-	}{want, 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	msg := appendConfluentHeader(nil, id)
-	msg = append(msg, body...)
+	msg, want := newerSyncEvent(t, s, f)
 	for range 3 {
 		got, err := s.Decode(msg)
 		if err != nil {
@@ -238,6 +241,120 @@ func TestRegistrySerdeDecodeErrors(t *testing.T) {
 	srv.Close()
 	if _, err := s.Decode([]byte{0, 0, 0, 0x01, 0x00, 0}); !errors.Is(err, ErrRegistryUnavailable) {
 		t.Errorf("with the registry down, Decode error = %v, want ErrRegistryUnavailable", err)
+	}
+}
+
+// newerSyncEvent registers, as a newer producer would after s started, a
+// SyncEvent schema with one more field, and returns a message written with
+// it: decoding it needs a registry lookup.
+func newerSyncEvent(t *testing.T, s *RegistrySerde, f *fakeRegistry) (msg []byte, want *SyncEvent) {
+	t.Helper()
+	newer := strings.Replace(s.byType[reflect.TypeFor[SyncEvent]()].text,
+		`{"name": "error", "type": "string", "default": ""},`,
+		`{"name": "error", "type": "string", "default": ""}, {"name": "retries", "type": "int", "default": 0},`, 1)
+	id := f.register("adstream.sync-events.v1-value", newer)
+	want = sampleRecords()[4].(*SyncEvent)
+	body, err := avro.MustParse(newer).Encode(struct {
+		*SyncEvent
+		Retries int32 `avro:"retries"`
+	}{want, 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(appendConfluentHeader(nil, id), body...), want
+}
+
+// A registry that cannot answer makes a decode fail transiently, whatever
+// the way it fails; only its "schema not found" makes the message unknown
+// for good.
+func TestRegistrySerdeClassifiesLookupFailures(t *testing.T) {
+	status := func(code int, body string) http.HandlerFunc {
+		return func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/vnd.schemaregistry.v1+json")
+			w.WriteHeader(code)
+			w.Write([]byte(body))
+		}
+	}
+	tests := []struct {
+		name string
+		give func(f *fakeRegistry, srv *httptest.Server)
+		want error
+	}{
+		{"connection refused", func(_ *fakeRegistry, srv *httptest.Server) { srv.Close() }, ErrRegistryUnavailable},
+		{"503", func(f *fakeRegistry, _ *httptest.Server) { f.fail(status(503, "")) }, ErrRegistryUnavailable},
+		{"500 with a registry error", func(f *fakeRegistry, _ *httptest.Server) {
+			f.fail(status(500, `{"error_code":50001,"message":"Error in the backend data store"}`))
+		}, ErrRegistryUnavailable},
+		{"timeout", func(f *fakeRegistry, _ *httptest.Server) {
+			f.fail(func(_ http.ResponseWriter, r *http.Request) { <-r.Context().Done() })
+		}, ErrRegistryUnavailable},
+		{"404 from a proxy", func(f *fakeRegistry, _ *httptest.Server) { f.fail(status(404, "<html>no route</html>")) }, ErrRegistryUnavailable},
+		{"401", func(f *fakeRegistry, _ *httptest.Server) {
+			f.fail(status(401, `{"error_code":401,"message":"Unauthorized"}`))
+		}, ErrRegistryUnavailable},
+		{"200 that is not a schema", func(f *fakeRegistry, _ *httptest.Server) { f.fail(status(200, "<html>login</html>")) }, ErrRegistryUnavailable},
+		{"schema not found", func(f *fakeRegistry, _ *httptest.Server) {
+			f.fail(status(404, `{"error_code":40403,"message":"Schema 7 not found"}`))
+		}, ErrUnknownSchema},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, f, srv := newTestRegistrySerde(t, sr.HTTPClient(&http.Client{Timeout: 200 * time.Millisecond}))
+			msg, _ := newerSyncEvent(t, s, f)
+			tt.give(f, srv)
+			_, err := s.Decode(msg)
+			if !errors.Is(err, tt.want) {
+				t.Fatalf("Decode error = %v, want %v", err, tt.want)
+			}
+			if got, want := IsTransient(err), tt.want == ErrRegistryUnavailable; got != want {
+				t.Errorf("IsTransient(%v) = %v, want %v", err, got, want)
+			}
+		})
+	}
+}
+
+// Only a registry that did not answer is transient, however the error is
+// wrapped; errors that say the message itself is bad never are.
+func TestIsTransient(t *testing.T) {
+	tests := []struct {
+		give error
+		want bool
+	}{
+		{&DecodeError{Reason: ErrRegistryUnavailable}, true},
+		{fmt.Errorf("record 7: %w", &DecodeError{Reason: ErrRegistryUnavailable}), true},
+		{&DecodeError{Reason: ErrShortBuffer}, false},
+		{&DecodeError{Reason: ErrBadMagic}, false},
+		{&DecodeError{Reason: ErrUnknownSchema}, false},
+		{&DecodeError{Reason: ErrCorruptBody}, false},
+		{&DecodeError{Reason: ErrTypeMismatch}, false},
+		{ErrUnsupportedType, false},
+		{nil, false},
+	}
+	for _, tt := range tests {
+		if got := IsTransient(tt.give); got != tt.want {
+			t.Errorf("IsTransient(%v) = %v, want %v", tt.give, got, tt.want)
+		}
+	}
+}
+
+// A lookup the registry did not answer is not remembered: once it answers,
+// the same message decodes.
+func TestRegistrySerdeDecodesOnceTheRegistryIsBack(t *testing.T) {
+	s, f, _ := newTestRegistrySerde(t)
+	msg, want := newerSyncEvent(t, s, f)
+	f.fail(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusServiceUnavailable) })
+	for range 2 {
+		if _, err := s.Decode(msg); !IsTransient(err) {
+			t.Fatalf("with the registry failing, Decode error = %v, want a transient one", err)
+		}
+	}
+	f.fail(nil)
+	got, err := s.Decode(msg)
+	if err != nil {
+		t.Fatalf("with the registry back, Decode error = %v", err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
 	}
 }
 

@@ -34,4 +34,13 @@ type SyncEvent struct {
 	// Seq orders one job's events: strictly increasing, whichever attempt or
 	// producer wrote them (see producers' clock).
 	Seq int64 `avro:"seq"`
+	// UnitsTotal and UnitsDone count the job's plan; ProgressPermille is
+	// how far it got (0-1000), counting the running unit's share.
+	UnitsTotal       int64 `avro:"units_total"`
+	UnitsDone        int64 `avro:"units_done"`
+	ProgressPermille int64 `avro:"progress_permille"`
+	// PublishedDays counts the daily rows (one ad, one day) published so far.
+	PublishedDays int64 `avro:"published_days"`
+	// Days are, on COMPLETED, the days the job fetched (YYYY-MM-DD).
+	Days []string `avro:"days"`
 }

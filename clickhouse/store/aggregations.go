@@ -28,7 +28,7 @@ type Aggregation struct {
 	Orders        int64
 	Impressions   int64
 	Clicks        int64
-	Reach         int64
+	Reach         int64 // -1: unknown (a range derived from days: reach is not their sum)
 	VideoViews    int64
 	VideoP25      int64
 	VideoP50      int64
@@ -100,7 +100,11 @@ func (a *Aggregation) add(g Aggregation) {
 	a.Orders += g.Orders
 	a.Impressions += g.Impressions
 	a.Clicks += g.Clicks
-	a.Reach += g.Reach
+	if a.Reach < 0 || g.Reach < 0 { // some ad's reach is unknown: so is the total
+		a.Reach = -1
+	} else {
+		a.Reach += g.Reach
+	}
 	a.VideoViews += g.VideoViews
 	a.VideoP25 += g.VideoP25
 	a.VideoP50 += g.VideoP50
@@ -122,7 +126,7 @@ const aggColumns = "total_ads, spend_micros, revenue_micros, orders, impressions
 
 // aggFromInsights computes aggColumns over ad_insights rows (one per ad under FINAL).
 const aggFromInsights = "toInt64(count()), sum(spend_micros), sum(revenue_micros), sum(orders), sum(impressions)," +
-	" sum(clicks), sum(reach), sum(video_views), sum(video_p25), sum(video_p50), sum(video_p75), sum(video_p100)," +
+	" sum(clicks), if(countIf(reach < 0) > 0, toInt64(-1), sum(reach)), sum(video_views), sum(video_p25), sum(video_p50), sum(video_p75), sum(video_p100)," +
 	" sumIf(clicks * 100 / impressions, impressions > 0), toInt64(countIf(impressions > 0))," +
 	" sumIf(spend_micros / 1000000 / clicks, clicks > 0), toInt64(countIf(clicks > 0))," +
 	" sumIf(spend_micros / 1000 / reach, reach > 0), toInt64(countIf(reach > 0))," +
@@ -277,32 +281,33 @@ func (s *Store) Aggregations(ctx context.Context, q AggregationQuery) (Aggregati
 	return out, nil
 }
 
-// JobStored reports whether every insight a job published is stored: the
-// distinct ads of its rows in the range reach published. Rows are counted
-// before deduplication, so a redelivery cannot make a job look complete
-// early, and the check holds for rows written by any consumer instance.
-func (s *Store) JobStored(ctx context.Context, r Range, jobID string, published int64) (bool, error) {
-	if published <= 0 {
-		return true, nil
-	}
-	args, err := rangeArgs(r)
+// JobStored reports whether every record a completed job published is
+// stored: the distinct ads of its range rows reach PublishedInsights and its
+// distinct (day, ad) rows reach PublishedDays. Rows are counted before
+// deduplication, so a redelivery cannot make a job look complete early, and
+// the check holds for rows written by any consumer instance.
+func (s *Store) JobStored(ctx context.Context, j CompletedJob) (bool, error) {
+	args, err := rangeArgs(j.Range)
 	if err != nil {
 		return false, err
 	}
-	var n uint64
-	err = s.conn.QueryRow(ctx, "SELECT uniqExact(ad_id) FROM "+s.table("ad_insights")+
-		" WHERE "+rangeWhere+" AND sync_id = ?", append(args, jobID)...).Scan(&n)
+	var ranges, days uint64
+	err = s.conn.QueryRow(ctx, "SELECT (SELECT uniqExact(ad_id) FROM "+s.table("ad_insights")+" WHERE "+rangeWhere+" AND sync_id = ?),"+
+		" (SELECT uniqExact(date, ad_id) FROM "+s.table("ad_days")+" WHERE brand_id = ? AND date BETWEEN toDate(?) AND toDate(?) AND sync_id = ?)",
+		append(append(args, j.JobID), append(args, j.JobID)...)...).Scan(&ranges, &days)
 	if err != nil {
-		return false, fmt.Errorf("rows of job %s: %w", jobID, err)
+		return false, fmt.Errorf("rows of job %s: %w", j.JobID, err)
 	}
-	return int64(n) >= published, nil
+	return int64(ranges) >= j.PublishedInsights && int64(days) >= j.PublishedDays, nil
 }
 
 // CompletedJob is the newest completed sync job of a range.
 type CompletedJob struct {
 	Range
 	JobID             string
-	PublishedInsights int64
+	PublishedInsights int64 // range rows
+	PublishedDays     int64 // daily rows
+	Days              []string
 	CompletedAt       time.Time
 }
 
@@ -312,7 +317,8 @@ type CompletedJob struct {
 // completion and the rebuild still owes.
 func (s *Store) UnaggregatedJobs(ctx context.Context, since time.Time) ([]CompletedJob, error) {
 	rows, err := s.conn.Query(ctx, "SELECT brand_id, toString(start_date), toString(end_date),"+
-		" argMax(job_id, at_nanos), argMax(published_insights, at_nanos), max(at)"+
+		" argMax(job_id, at_nanos), argMax(published_insights, at_nanos), argMax(published_days, at_nanos),"+
+		" argMax(arrayMap(d -> toString(d), days), at_nanos), max(at)"+
 		" FROM "+s.table("sync_events")+" WHERE status = ? AND at_nanos >= ?"+
 		" GROUP BY brand_id, start_date, end_date", StatusCompleted, since.UnixNano())
 	if err != nil {
@@ -321,7 +327,7 @@ func (s *Store) UnaggregatedJobs(ctx context.Context, since time.Time) ([]Comple
 	var jobs []CompletedJob
 	for rows.Next() {
 		var j CompletedJob
-		if err := rows.Scan(&j.BrandID, &j.StartDate, &j.EndDate, &j.JobID, &j.PublishedInsights, &j.CompletedAt); err != nil {
+		if err := rows.Scan(&j.BrandID, &j.StartDate, &j.EndDate, &j.JobID, &j.PublishedInsights, &j.PublishedDays, &j.Days, &j.CompletedAt); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scan completed job: %w", err)
 		}

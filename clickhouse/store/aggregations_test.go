@@ -245,7 +245,7 @@ func TestJobStoredCountsTheJobsAds(t *testing.T) {
 		{"job-9", 1, false},
 	}
 	for _, tt := range tests {
-		got, err := st.JobStored(ctx, demoRange, tt.job, tt.published)
+		got, err := st.JobStored(ctx, store.CompletedJob{Range: demoRange, JobID: tt.job, PublishedInsights: tt.published})
 		if err != nil || got != tt.want {
 			t.Errorf("JobStored(%s, %d) = %v, %v; want %v", tt.job, tt.published, got, err, tt.want)
 		}
@@ -253,7 +253,7 @@ func TestJobStoredCountsTheJobsAds(t *testing.T) {
 	if err := st.InsertInsights(ctx, rows[20:]); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := st.JobStored(ctx, demoRange, "job-1", 30); !ok {
+	if ok, _ := st.JobStored(ctx, store.CompletedJob{Range: demoRange, JobID: "job-1", PublishedInsights: 30}); !ok {
 		t.Error("job-1 with all 30 ads stored is not complete")
 	}
 }

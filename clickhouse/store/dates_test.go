@@ -132,7 +132,12 @@ func TestStoreRefusesDaysItCannotHold(t *testing.T) {
 		_, calls["Job"] = st.Job(ctx, r, "job-good")
 		_, calls["CountCreatives"] = st.CountCreatives(ctx, r, nil)
 		_, calls["ListCreatives"] = st.ListCreatives(ctx, store.ListQuery{Range: r, SortBy: "spend", Limit: 10})
-		_, calls["JobStored"] = st.JobStored(ctx, r, "job-bad", 40)
+		_, calls["JobStored"] = st.JobStored(ctx, store.CompletedJob{Range: r, JobID: "job-bad", PublishedInsights: 40})
+		_, calls["SyncedDays"] = st.SyncedDays(ctx, r)
+		_, _, calls["Coverage"] = st.Coverage(ctx, r)
+		_, _, calls["EnsureRange"] = st.EnsureRange(ctx, r)
+		calls["MaterializeRange"] = st.MaterializeRange(ctx, r)
+		_, calls["Series"] = st.Series(ctx, store.SeriesQuery{Range: r, Metrics: []string{"spend"}})
 		for name, err := range calls {
 			if !errors.Is(err, store.ErrBadDate) {
 				t.Errorf("%s(%s..%s) error = %v, want ErrBadDate", name, r.StartDate, r.EndDate, err)

@@ -20,10 +20,11 @@ func TestDeleteRangeRemovesOnlyThatRange(t *testing.T) {
 	t0 := time.Now().UTC()
 	ranges := map[string]store.Range{
 		"deleted":     demoRange,
-		"other dates": {BrandID: demoRange.BrandID, StartDate: demoRange.StartDate, EndDate: "2026-11-29"},
+		"overlapping": {BrandID: demoRange.BrandID, StartDate: "2026-11-20", EndDate: "2026-12-10"}, // derived from deleted days
+		"other dates": {BrandID: demoRange.BrandID, StartDate: "2026-12-01", EndDate: "2026-12-31"},
 		"other brand": {BrandID: "b2", StartDate: demoRange.StartDate, EndDate: demoRange.EndDate},
 	}
-	sizes := map[string]int{"deleted": 40, "other dates": 25, "other brand": 15}
+	sizes := map[string]int{"deleted": 40, "overlapping": 30, "other dates": 25, "other brand": 15}
 	for name, r := range ranges {
 		rows := genInsights(r, sizes[name], 1, t0, "job")
 		// Refreshed once: the count is of creatives, not of stored rows.
@@ -37,7 +38,7 @@ func TestDeleteRangeRemovesOnlyThatRange(t *testing.T) {
 	if err := st.InsertAds(ctx, []*schemas.Ad{{BrandID: demoRange.BrandID, AdID: "ad0001", FetchedAt: t0}}); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range []store.Range{ranges["deleted"], ranges["other brand"]} {
+	for _, r := range []store.Range{ranges["deleted"], ranges["overlapping"], ranges["other brand"]} {
 		if err := st.InsertSyncEvents(ctx, []*schemas.SyncEvent{{JobID: "job-" + r.BrandID, BrandID: r.BrandID, StartDate: r.StartDate,
 			EndDate: r.EndDate, Kind: schemas.SyncKindFull, Type: schemas.SyncCompleted, At: t0}}); err != nil {
 			t.Fatal(err)
@@ -51,8 +52,9 @@ func TestDeleteRangeRemovesOnlyThatRange(t *testing.T) {
 		t.Errorf("deleted count = %d, want 40", n)
 	}
 	for name, r := range ranges {
+		gone := name == "deleted" || name == "overlapping"
 		wantAds := int64(sizes[name])
-		if name == "deleted" {
+		if gone {
 			wantAds = 0
 		}
 		if got, err := st.CountCreatives(ctx, r, nil); err != nil || got != wantAds {
@@ -60,15 +62,18 @@ func TestDeleteRangeRemovesOnlyThatRange(t *testing.T) {
 		}
 		agg, err := st.Aggregations(ctx, store.AggregationQuery{Range: r})
 		switch {
-		case name == "deleted" && !errors.Is(err, store.ErrNotFound):
-			t.Errorf("deleted range: aggregation %+v, %v; want ErrNotFound", agg, err)
-		case name != "deleted" && (err != nil || agg.TotalAds != wantAds):
+		case gone && !errors.Is(err, store.ErrNotFound):
+			t.Errorf("%s range: aggregation %+v, %v; want ErrNotFound", name, agg, err)
+		case !gone && (err != nil || agg.TotalAds != wantAds):
 			t.Errorf("%s: aggregation total_ads %d (%v), want %d", name, agg.TotalAds, err, wantAds)
 		}
 	}
-	// Its sync history goes too, so the refresh scheduler forgets the range.
-	if _, err := st.LatestJob(ctx, demoRange); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("deleted range still has a sync job: %v", err)
+	// Its sync history goes too, so the refresh scheduler forgets the range;
+	// a tombstone keeps the next job's id new.
+	for _, r := range []store.Range{demoRange, ranges["overlapping"]} {
+		if j, err := st.LatestJob(ctx, r); !errors.Is(err, store.ErrNotFound) || j.Status != store.StatusDeleted {
+			t.Errorf("deleted range %v: latest job %+v, %v; want ErrNotFound with a tombstone", r, j, err)
+		}
 	}
 	if synced, _ := st.SyncedRanges(ctx, t0.Add(-time.Hour)); len(synced) != 1 || synced[0].BrandID != "b2" {
 		t.Errorf("synced ranges after the delete = %v, want only b2's", synced)

@@ -24,3 +24,6 @@ func (s *Store) table(name string) string { return s.db + "." + name }
 
 // Ping checks that ClickHouse answers.
 func (s *Store) Ping(ctx context.Context) error { return s.conn.Ping(ctx) }
+
+// Database is the database the Store reads and writes.
+func (s *Store) Database() string { return s.db }

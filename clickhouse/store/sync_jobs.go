@@ -45,12 +45,17 @@ type SyncJob struct {
 	TotalAds          int64
 	PublishedAds      int64
 	PublishedInsights int64
-	ErrorCode         string
-	Error             string
-	CreatedAt         time.Time // when it was queued (its first event)
-	StartedAt         time.Time // its first event from a producer; zero while pending
-	UpdatedAt         time.Time // its newest event
-	CompletedAt       time.Time // when it completed or failed; zero before
+	// UnitsTotal and UnitsDone count the job's plan; ProgressPermille is how
+	// far it got (0-1000); all 0 from producers older than plans.
+	UnitsTotal       int64
+	UnitsDone        int64
+	ProgressPermille int64
+	ErrorCode        string
+	Error            string
+	CreatedAt        time.Time // when it was queued (its first event)
+	StartedAt        time.Time // its first event from a producer; zero while pending
+	UpdatedAt        time.Time // its newest event
+	CompletedAt      time.Time // when it completed or failed; zero before
 	// RangeSyncedAt is when a sync of the job's range last completed (this
 	// job or an earlier one); zero when none ever did.
 	RangeSyncedAt time.Time
@@ -102,13 +107,14 @@ func (s *Store) job(ctx context.Context, r Range, cond string, more ...any) (Syn
 	err = s.conn.QueryRow(ctx, "SELECT job_id, argMax(kind, "+jobOrder+"), argMax(status, "+jobOrder+"),"+
 		" argMax(total_ads, "+jobOrder+"), argMax(published_ads, "+jobOrder+"), argMax(published_insights, "+jobOrder+"),"+
 		" argMax(error_code, "+jobOrder+"), argMax(error, "+jobOrder+"),"+
+		" argMax(units_total, "+jobOrder+"), argMax(units_done, "+jobOrder+"), argMax(progress_permille, "+jobOrder+"),"+
 		" min(at_nanos), minIf(at_nanos, status != 'pending'), max(at_nanos),"+
 		" maxIf(at_nanos, status IN ('completed', 'failed')),"+
 		" (SELECT max(at_nanos) FROM "+s.table("sync_events")+" WHERE "+rangeWhere+" AND status = 'completed')"+
 		" FROM "+s.table("sync_events")+" WHERE "+rangeWhere+cond+
 		" GROUP BY job_id ORDER BY min(at_nanos) DESC, job_id LIMIT 1", append(append(args, args...), more...)...).
 		Scan(&j.JobID, &j.Kind, &j.Status, &j.TotalAds, &j.PublishedAds, &j.PublishedInsights, &j.ErrorCode, &j.Error,
-			&created, &started, &updated, &completed, &synced)
+			&j.UnitsTotal, &j.UnitsDone, &j.ProgressPermille, &created, &started, &updated, &completed, &synced)
 	if err != nil {
 		if isNoRows(err) {
 			return SyncJob{}, ErrNotFound

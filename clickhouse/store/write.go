@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/adstream/adstream/schemas"
 )
@@ -38,9 +39,25 @@ func (s *Store) InsertAds(ctx context.Context, ads []*schemas.Ad) error {
 	return batch.Send()
 }
 
-// InsertInsights writes ad insights in one batch. The highest Version of an
-// (brand, range, ad) wins when ClickHouse merges or reads with FINAL.
+// InsertInsights writes ad insights: a range's rows to ad_insights and daily
+// rows to ad_days, one batch each. The highest Version of an (brand, range or
+// day, ad) wins when ClickHouse merges or reads with FINAL.
 func (s *Store) InsertInsights(ctx context.Context, rows []*schemas.AdInsight) error {
+	var ranges, days []*schemas.AdInsight
+	for _, r := range rows {
+		if r.Daily {
+			days = append(days, r)
+		} else {
+			ranges = append(ranges, r)
+		}
+	}
+	if err := s.insertDays(ctx, days); err != nil {
+		return err
+	}
+	return s.insertRanges(ctx, ranges)
+}
+
+func (s *Store) insertRanges(ctx context.Context, rows []*schemas.AdInsight) error {
 	if len(rows) == 0 {
 		return nil
 	}
@@ -48,7 +65,7 @@ func (s *Store) InsertInsights(ctx context.Context, rows []*schemas.AdInsight) e
 		" (brand_id, start_date, end_date, ad_id, ad_account_id, creative_type, ad_effective_status,"+
 		" spend_micros, revenue_micros, orders, impressions, clicks, reach, frequency,"+
 		" video_views, video_plays, video_thruplays, video_p25, video_p50, video_p75, video_p100,"+
-		" post_engagement, fetched_at, version, sync_id)")
+		" post_engagement, fetched_at, version, sync_id, campaign_id, campaign_name, adset_id, adset_name)")
 	if err != nil {
 		return fmt.Errorf("prepare insights batch: %w", err)
 	}
@@ -61,7 +78,7 @@ func (s *Store) InsertInsights(ctx context.Context, rows []*schemas.AdInsight) e
 		err = batch.Append(r.BrandID, start, end, r.AdID, r.AdAccountID, string(r.CreativeType), r.AdEffectiveStatus,
 			r.SpendMicros, r.RevenueMicros, r.Orders, r.Impressions, r.Clicks, r.Reach, r.Frequency,
 			r.VideoViews, r.VideoPlays, r.VideoThruplays, r.VideoP25, r.VideoP50, r.VideoP75, r.VideoP100,
-			r.PostEngagement, r.FetchedAt, uint64(r.Version), r.SyncID)
+			r.PostEngagement, r.FetchedAt, uint64(r.Version), r.SyncID, r.CampaignID, r.CampaignName, r.AdsetID, r.AdsetName)
 		if err != nil {
 			batch.Abort()
 			return fmt.Errorf("append insight %s: %w", r.AdID, err)
@@ -82,7 +99,7 @@ func (s *Store) insertEvents(ctx context.Context, events []*schemas.SyncEvent, s
 	}
 	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("sync_events")+
 		" (job_id, brand_id, start_date, end_date, kind, status, total_ads, published_ads, published_insights,"+
-		" error_code, error, at, at_nanos, seq)")
+		" error_code, error, at, at_nanos, seq, units_total, units_done, progress_permille, published_days, days)")
 	if err != nil {
 		return fmt.Errorf("prepare sync events batch: %w", err)
 	}
@@ -96,8 +113,18 @@ func (s *Store) insertEvents(ctx context.Context, events []*schemas.SyncEvent, s
 		if seq == 0 { // an event from a producer older than seq
 			seq = e.At.UnixNano()
 		}
+		days := make([]time.Time, 0, len(e.Days))
+		for _, d := range e.Days {
+			day, err := ParseDay(d)
+			if err != nil {
+				batch.Abort()
+				return fmt.Errorf("sync event %s: %w", e.JobID, err)
+			}
+			days = append(days, day)
+		}
 		err = batch.Append(e.JobID, e.BrandID, start, end, string(e.Kind), status(e),
-			e.TotalAds, e.PublishedAds, e.PublishedInsights, e.ErrorCode, e.Error, e.At, e.At.UnixNano(), seq)
+			e.TotalAds, e.PublishedAds, e.PublishedInsights, e.ErrorCode, e.Error, e.At, e.At.UnixNano(), seq,
+			e.UnitsTotal, e.UnitsDone, e.ProgressPermille, e.PublishedDays, days)
 		if err != nil {
 			batch.Abort()
 			return fmt.Errorf("append sync event %s: %w", e.JobID, err)

@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
+	"strings"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/adstream/adstream/api"
 	"github.com/adstream/adstream/clickhouse/store"
@@ -69,8 +73,12 @@ func apiDeps(ctx context.Context, s settings, st *store.Store, log *slog.Logger,
 	if err != nil {
 		return api.Deps{}, nil, err
 	}
-	cl, err := bus.NewClient(s.Kafka.Brokers, log)
+	cl, err := bus.NewQueueClient(s.Kafka.Brokers, log)
 	if err != nil {
+		return api.Deps{}, nil, err
+	}
+	if err := ensureSyncTopic(ctx, s, cl); err != nil {
+		cl.Close()
 		return api.Deps{}, nil, err
 	}
 	deps := api.Deps{Store: st, Queue: bus.NewSyncQueue(cl, s.Topics.SyncRequests, codec), Log: log, Registry: reg,
@@ -101,4 +109,20 @@ func apiKeys(keys []config.APIKey) []api.Key {
 		out[i] = api.Key{Secret: k.Key.Reveal(), Brands: k.Brands}
 	}
 	return out
+}
+
+// topicCheckTimeout bounds the API's start-up check of its Kafka topic: long
+// enough for a broker that is still starting, short enough that a wrong
+// address or a missing permission stops the start with a clear error.
+const topicCheckTimeout = 30 * time.Second
+
+// ensureSyncTopic makes sure the topic the API queues syncs on exists before
+// it serves: without it every sync would fail after franz-go's retries.
+func ensureSyncTopic(ctx context.Context, s settings, cl *kgo.Client) error {
+	ctx, cancel := context.WithTimeout(ctx, topicCheckTimeout)
+	defer cancel()
+	if err := bus.EnsureTopics(ctx, cl, s.Topics.SyncRequests); err != nil {
+		return fmt.Errorf("kafka %s: %w", strings.Join(s.Kafka.Brokers, ","), err)
+	}
+	return nil
 }

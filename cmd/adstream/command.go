@@ -16,6 +16,7 @@ import (
 type command struct {
 	summary string
 	flags   func(fs *flag.FlagSet) // optional command-line flags
+	notes   string                 // optional text that --help prints last, such as exit codes
 	run     func(ctx context.Context, e *config.Env, io stdio) error
 }
 
@@ -69,6 +70,9 @@ func (c command) execute(ctx context.Context, args []string, getenv func(string)
 		e.Help = true
 		_ = c.run(ctx, e, io)
 		printHelp(io.out, c.summary, e.Vars(), fs)
+		if c.notes != "" {
+			fmt.Fprint(io.out, "\n"+c.notes)
+		}
 		return nil
 	}
 	return c.run(ctx, config.NewEnv(getenv), io)

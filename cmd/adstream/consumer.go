@@ -17,7 +17,7 @@ func consumerCommand() command {
 	return command{summary: "move records from Kafka into ClickHouse in batches",
 		run: func(ctx context.Context, e *config.Env, io stdio) error {
 			s := settings{ClickHouse: config.LoadClickHouse(e), Kafka: config.LoadKafka(e),
-				Telemetry: config.LoadTelemetry(e, "127.0.0.1:9102"), Topics: config.LoadTopics(e)}
+				Telemetry: config.LoadTelemetry(e, "127.0.0.1:9102"), Topics: config.LoadTopics(e), Membership: config.LoadMembership(e)}
 			batch := loadBatch(e)
 			requireBrokers(e, s.Kafka)
 			if err := e.Check(); err != nil {
@@ -34,6 +34,9 @@ func consumerCommand() command {
 			if err != nil {
 				return err
 			}
+			id, release := instanceID(s.Membership, "consumer", log)
+			defer release()
+			cfg.InstanceID = id
 			return withMetrics(ctx, s.Telemetry.MetricsAddr, reg, func(ctx context.Context) error {
 				return consumers.Run(ctx, cfg, deps)
 			})
@@ -54,6 +57,7 @@ func consumerDeps(ctx context.Context, s settings, st *store.Store, batch consum
 		return consumers.Config{}, consumers.Deps{}, err
 	}
 	batch.Brokers, batch.Topics, batch.Group = s.Kafka.Brokers, s.Topics, s.Kafka.GroupPrefix+"-consumers"
+	batch.SessionTimeout = s.Membership.SessionTimeout
 	return batch, consumers.Deps{Sink: st, Aggregates: st, Codec: codec, Log: log, Metrics: reg}, nil
 }
 

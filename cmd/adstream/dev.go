@@ -23,8 +23,8 @@ func devCommand() command {
 		run: func(ctx context.Context, e *config.Env, io stdio) error {
 			s := settings{ClickHouse: config.LoadClickHouse(e), Kafka: config.LoadKafka(e), Graph: config.LoadGraph(e),
 				Telemetry: config.LoadTelemetry(e, ""), Sync: config.LoadSync(e),
-				HTTPAddr: loadHTTPAddr(e), Topics: config.LoadTopics(e), RefreshInterval: loadRefreshInterval(e),
-				PresyncDays: config.LoadPresyncDays(e)}
+				HTTPAddr: loadHTTPAddr(e), Topics: config.LoadTopics(e), RefreshInterval: loadRefreshInterval(e), InsightsLookback: loadInsightsLookback(e),
+				PresyncDays: config.LoadPresyncDays(e), Membership: config.LoadMembership(e)}
 			simAddr := e.HostPort("ADSTREAM_GRAPHSIM_ADDR", "127.0.0.1:8090", "where dev serves graphsim when ADSTREAM_GRAPH_URL is empty")
 			dataDir := e.String("ADSTREAM_DATA_DIR", ".data", "where dev keeps the private ClickHouse and the token key")
 			chPort := loadDevClickHousePort(e)
@@ -95,6 +95,11 @@ func devCommand() command {
 			if err != nil {
 				return err
 			}
+			pid, releaseP := instanceID(s.Membership, "producer", log)
+			defer releaseP()
+			cid, releaseC := instanceID(s.Membership, "consumer", log)
+			defer releaseC()
+			pcfg.InstanceID, ccfg.InstanceID = pid, cid
 			if sim != nil {
 				if err := registerDemoBrands(ctx, sim, st, s.Sync.TokenKey); err != nil {
 					return err

@@ -52,7 +52,7 @@ func TestSyncJobsAsAUserSeesThem(t *testing.T) {
 	t.Run("progress rises and the aggregations become complete", func(t *testing.T) {
 		setFaults(t, dev.sim, `{"latency_ms":40}`)
 		defer setFaults(t, dev.sim, `{}`)
-		q := "startDate=2026-11-01&endDate=2026-11-20"
+		q := "startDate=2026-07-01&endDate=2026-07-20" // outside every other range of this test
 		var first readState
 		getJSON(t, dev.api+"/api/creatives/demo/aggregations?"+q+"&creative_type=video", &first)
 		if first.Complete || !first.BackgroundSyncTriggered || first.Sync.JobID == "" {
@@ -88,7 +88,7 @@ func TestSyncJobsAsAUserSeesThem(t *testing.T) {
 			waitFor(t, 30*time.Second, "complete aggregations", func() bool {
 				return getJSON(t, dev.api+"/api/creatives/demo/aggregations?"+q+"&creative_type="+typ, &got) == 200 && got.Complete
 			})
-			getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since=2026-11-01&until=2026-11-20&creative_type="+typ, &want)
+			getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since=2026-07-01&until=2026-07-20&creative_type="+typ, &want)
 			if got.Aggregations != want {
 				t.Errorf("%s aggregations after the sync:\n got %+v\nwant %+v (graphsim truth)", typ, got.Aggregations, want)
 			}

@@ -15,16 +15,27 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := runMain(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		if !errors.Is(err, errUsage) {
-			fmt.Fprintln(os.Stderr, "adstream:", err)
-		}
+	var code exitCode
+	switch {
+	case err == nil:
+	case errors.As(err, &code):
+		os.Exit(int(code))
+	case errors.Is(err, errUsage):
+		os.Exit(1)
+	default:
+		fmt.Fprintln(os.Stderr, "adstream:", err)
 		os.Exit(1)
 	}
 }
 
 // errUsage says the usage text was already printed.
 var errUsage = errors.New("usage")
+
+// exitCode ends the process with that status; the command already said why
+// on stderr. Other errors exit with 1.
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit status %d", int(c)) }
 
 // stdio is where a command writes its output and its logs.
 type stdio struct{ out, err io.Writer }

@@ -10,6 +10,7 @@ import (
 	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/internal/config"
 	"github.com/adstream/adstream/internal/graph"
+	"github.com/adstream/adstream/internal/jobs"
 	"github.com/adstream/adstream/internal/telemetry"
 	"github.com/adstream/adstream/producers"
 )
@@ -19,7 +20,7 @@ func producerCommand() command {
 		run: func(ctx context.Context, e *config.Env, io stdio) error {
 			s := settings{ClickHouse: config.LoadClickHouse(e), Kafka: config.LoadKafka(e), Graph: config.LoadGraph(e),
 				Telemetry: config.LoadTelemetry(e, "127.0.0.1:9101"), Sync: config.LoadSync(e), Topics: config.LoadTopics(e),
-				RefreshInterval: loadRefreshInterval(e)}
+				RefreshInterval: loadRefreshInterval(e), InsightsLookback: loadInsightsLookback(e), Membership: config.LoadMembership(e)}
 			requireBrokers(e, s.Kafka)
 			requireTokenKey(e, s.Sync)
 			if s.Graph.URL == "" && !e.Help {
@@ -43,6 +44,9 @@ func producerCommand() command {
 			if err != nil {
 				return err
 			}
+			id, release := instanceID(s.Membership, "producer", log)
+			defer release()
+			cfg.InstanceID = id
 			return withMetrics(ctx, s.Telemetry.MetricsAddr, reg, func(ctx context.Context) error {
 				return producers.Run(ctx, cfg, deps)
 			})
@@ -51,6 +55,11 @@ func producerCommand() command {
 
 func loadRefreshInterval(e *config.Env) time.Duration {
 	return e.Duration("ADSTREAM_REFRESH_INTERVAL", 6*time.Hour, "refresh every range synced in the last 30 days when its last sync is this old (producer); pre-sync skips a range synced more recently (api)")
+}
+
+func loadInsightsLookback(e *config.Env) time.Duration {
+	return e.Duration("ADSTREAM_INSIGHTS_LOOKBACK", jobs.Lookback,
+		"restatement window: a day fetched less than this after it ended is fetched again by the next sync covering it (producer)")
 }
 
 // producerDeps builds what a producer needs over st (brands and job history).
@@ -64,7 +73,7 @@ func producerDeps(ctx context.Context, s settings, st *store.Store, log *slog.Lo
 		return producers.Config{}, producers.Deps{}, err
 	}
 	cfg := producers.Config{Brokers: s.Kafka.Brokers, Topics: s.Topics, Group: s.Kafka.GroupPrefix + "-producers",
-		Refresh: producers.SchedulerConfig{Interval: s.RefreshInterval}}
+		SessionTimeout: s.Membership.SessionTimeout, Refresh: producers.SchedulerConfig{Interval: s.RefreshInterval}, Lookback: s.InsightsLookback}
 	deps := producers.Deps{Brands: st, Graph: gc, Tokens: box, Codec: codec, Log: log, Metrics: reg, Jobs: st}
 	return cfg, deps, nil
 }

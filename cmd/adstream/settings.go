@@ -18,10 +18,14 @@ type settings struct {
 	Topics     config.Topics
 	// RefreshInterval is how often the producer's scheduler refreshes synced ranges.
 	RefreshInterval time.Duration
+	// InsightsLookback is the restatement window of daily insights.
+	InsightsLookback time.Duration
 	// PresyncDays are the ranges a brand's registration queues.
 	PresyncDays []int
 	// API is who may call the REST API and how often (dev reads only the limits).
 	API config.APIAccess
+	// Membership is how producers and consumers join their groups.
+	Membership config.Membership
 }
 
 // requireAPIKeys fails when `adstream api` would serve /api/* to anyone

@@ -52,7 +52,7 @@ func newGraphClient(g config.Graph, log *slog.Logger, reg prometheus.Registerer)
 		Version:    g.Version,
 		HTTPClient: &http.Client{Timeout: 60 * time.Second},
 		Logger:     log,
-		Observer:   graph.NewMetrics(reg),
+		Observer:   graph.NewMetrics(reg, graph.MetricsOptions{AccountLabels: g.AccountLabels}),
 	})
 }
 

@@ -57,7 +57,18 @@ func InsightRecord(job Job, acct string, in graph.Insight, ad *schemas.Ad, fetch
 		VideoP25: in.VideoP25, VideoP50: in.VideoP50, VideoP75: in.VideoP75, VideoP100: in.VideoP100,
 		PostEngagement: in.PostEngagement, FetchedAt: fetchedAt,
 		Version: schemas.VersionAt(fetchedAt), SyncID: job.SyncID,
+		CampaignID: in.CampaignID, CampaignName: in.CampaignName, AdsetID: in.AdsetID, AdsetName: in.AdsetName,
 	}
+}
+
+// DayRecord maps one day of a level=ad, time_increment=1 insights row onto a
+// daily AdInsight; typ and status are the ad's, from its Ad record.
+func DayRecord(job Job, acct string, in graph.Insight, typ schemas.CreativeType, status string, fetchedAt time.Time) *schemas.AdInsight {
+	rec := InsightRecord(Job{BrandID: job.BrandID, StartDate: in.DateStart, EndDate: in.DateStart, SyncID: job.SyncID},
+		acct, in, &schemas.Ad{CreativeType: typ, AdEffectiveStatus: status}, fetchedAt)
+	rec.Daily = true
+	rec.Frequency = 0 // a day's frequency is impressions / reach; stored days keep the sums only
+	return rec
 }
 
 func firstNonEmpty(s ...string) string {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -34,32 +35,51 @@ func NewClient(brokers []string, log *slog.Logger, opts ...kgo.Opt) (*kgo.Client
 	return cl, nil
 }
 
-// EnsureTopics creates the topics that do not exist yet, retrying while the
-// brokers come up (at most until ctx ends).
+// EnsureTopics makes sure topics exist, creating the missing ones and
+// retrying while the brokers come up, until ctx ends. Topics that exist are
+// left alone, so a client that may not create topics passes once they do.
+// The error names the topics and the last failure seen.
 func EnsureTopics(ctx context.Context, cl *kgo.Client, topics ...string) error {
 	adm := kadm.NewClient(cl)
-	var last error
 	for attempt := 0; ; attempt++ {
-		resp, err := adm.CreateTopics(ctx, Partitions, -1, nil, topics...)
-		if err == nil {
-			last = nil
-			for _, r := range resp.Sorted() {
-				if r.Err != nil && !errors.Is(r.Err, kerr.TopicAlreadyExists) {
-					last = fmt.Errorf("create topic %s: %w", r.Topic, r.Err)
-				}
-			}
-			if last == nil {
-				return nil
-			}
-		} else {
-			last = err
+		last := ensureTopics(ctx, adm, topics)
+		if last == nil {
+			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("ensure topics: %w (last error: %v)", ctx.Err(), last)
+			return fmt.Errorf("topics %s: %w (last error: %v)", strings.Join(topics, ", "), ctx.Err(), last)
 		case <-time.After(time.Duration(min(attempt+1, 10)) * 200 * time.Millisecond):
 		}
 	}
+}
+
+// ensureTopics lists topics and creates those the brokers do not know.
+func ensureTopics(ctx context.Context, adm *kadm.Client, topics []string) error {
+	listed, err := adm.ListTopics(ctx, topics...)
+	if err != nil {
+		return err
+	}
+	var missing []string
+	for _, t := range topics {
+		if d, ok := listed[t]; !ok || d.Err != nil {
+			missing = append(missing, t)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	resp, err := adm.CreateTopics(ctx, Partitions, -1, nil, missing...)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, r := range resp.Sorted() {
+		if r.Err != nil && !errors.Is(r.Err, kerr.TopicAlreadyExists) {
+			errs = append(errs, fmt.Errorf("create topic %s: %w", r.Topic, r.Err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // kgoLogger sends franz-go's own warnings and errors to slog.

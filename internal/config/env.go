@@ -136,15 +136,18 @@ func (e *Env) HostPorts(name, help string) []string {
 }
 
 // URL reads an absolute http(s) URL; empty is allowed.
-func (e *Env) URL(name, help string) string {
-	raw := e.lookup(name, "", help)
+func (e *Env) URL(name, help string) string { return e.urlOr(name, "", help) }
+
+// urlOr reads an absolute http(s) URL that defaults to def.
+func (e *Env) urlOr(name, def, help string) string {
+	raw := e.lookup(name, def, help)
 	if raw == "" {
 		return ""
 	}
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		e.Fail(name, "%q is not an absolute http(s) URL", raw)
-		return ""
+		return def
 	}
 	return strings.TrimRight(raw, "/")
 }

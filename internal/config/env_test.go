@@ -75,16 +75,17 @@ func TestLoadDefaults(t *testing.T) {
 
 func TestLoadValues(t *testing.T) {
 	give := map[string]string{
-		"ADSTREAM_CLICKHOUSE_ADDR":     "ch.internal:9440",
-		"ADSTREAM_CLICKHOUSE_DATABASE": "adstream_test_7",
-		"ADSTREAM_CLICKHOUSE_PASSWORD": "pw",
-		"ADSTREAM_KAFKA_BROKERS":       "k1:9092, k2:9092",
-		"ADSTREAM_SCHEMA_REGISTRY_URL": "http://registry:8081/",
-		"ADSTREAM_GRAPH_URL":           "https://graph.facebook.com",
-		"ADSTREAM_LOG_LEVEL":           "debug",
-		"ADSTREAM_LOG_FORMAT":          "json",
-		"ADSTREAM_FLUSH_INTERVAL":      "500ms",
-		"ADSTREAM_WORKERS":             "1",
+		"ADSTREAM_CLICKHOUSE_ADDR":        "ch.internal:9440",
+		"ADSTREAM_CLICKHOUSE_DATABASE":    "adstream_test_7",
+		"ADSTREAM_CLICKHOUSE_PASSWORD":    "pw",
+		"ADSTREAM_KAFKA_BROKERS":          "k1:9092, k2:9092",
+		"ADSTREAM_SCHEMA_REGISTRY_URL":    "http://registry:8081/",
+		"ADSTREAM_GRAPH_URL":              "https://graph.facebook.com",
+		"ADSTREAM_METRICS_ACCOUNT_LABELS": "true",
+		"ADSTREAM_LOG_LEVEL":              "debug",
+		"ADSTREAM_LOG_FORMAT":             "json",
+		"ADSTREAM_FLUSH_INTERVAL":         "500ms",
+		"ADSTREAM_WORKERS":                "1",
 	}
 	e := config.NewEnv(getenv(give))
 	got := load(e)
@@ -97,7 +98,7 @@ func TestLoadValues(t *testing.T) {
 	if !reflect.DeepEqual(got.Kafka.Brokers, []string{"k1:9092", "k2:9092"}) || got.Kafka.RegistryURL != "http://registry:8081" {
 		t.Errorf("Kafka = %+v, want brokers [k1:9092 k2:9092] and registry without trailing slash", got.Kafka)
 	}
-	if got.Graph.URL != "https://graph.facebook.com" || got.Telemetry.LogLevel != "debug" || got.Telemetry.LogFormat != "json" {
+	if got.Graph.URL != "https://graph.facebook.com" || !got.Graph.AccountLabels || got.Telemetry.LogLevel != "debug" || got.Telemetry.LogFormat != "json" {
 		t.Errorf("Graph %+v Telemetry %+v", got.Graph, got.Telemetry)
 	}
 	if got.Flush != 500*time.Millisecond || got.Workers != 1 {
@@ -130,6 +131,11 @@ func TestLoadReportsEveryBadValue(t *testing.T) {
 			name: "graph url with another scheme",
 			give: map[string]string{"ADSTREAM_GRAPH_URL": "ftp://graph.facebook.com"},
 			want: []string{"ADSTREAM_GRAPH_URL"},
+		},
+		{
+			name: "account labels neither true nor false",
+			give: map[string]string{"ADSTREAM_METRICS_ACCOUNT_LABELS": "sometimes"},
+			want: []string{"ADSTREAM_METRICS_ACCOUNT_LABELS", `"sometimes"`},
 		},
 		{
 			name: "duration without unit",

@@ -51,6 +51,9 @@ func LoadKafka(e *Env) Kafka {
 type Graph struct {
 	URL     string // ADSTREAM_GRAPH_URL, empty → graphsim in dev
 	Version string // ADSTREAM_GRAPH_VERSION, default v21.0
+	// AccountLabels, ADSTREAM_METRICS_ACCOUNT_LABELS, default false: label
+	// the Graph API usage metric by ad account number.
+	AccountLabels bool
 }
 
 var graphVersion = regexp.MustCompile(`^v[0-9]+\.[0-9]+$`)
@@ -60,6 +63,8 @@ func LoadGraph(e *Env) Graph {
 	g := Graph{
 		URL:     e.URL("ADSTREAM_GRAPH_URL", "Graph API base URL (https://graph.facebook.com in production); empty in dev serves graphsim"),
 		Version: e.String("ADSTREAM_GRAPH_VERSION", "v21.0", "Graph API version"),
+		AccountLabels: e.Bool("ADSTREAM_METRICS_ACCOUNT_LABELS", false,
+			"true labels the Graph API usage metric by ad account number; false shows one series, account=\"all\""),
 	}
 	if !graphVersion.MatchString(g.Version) {
 		e.Fail("ADSTREAM_GRAPH_VERSION", "%q is not a version like v21.0", g.Version)

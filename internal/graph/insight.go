@@ -9,6 +9,7 @@ import (
 // InsightFields are the insights fields an Insight is decoded from.
 var InsightFields = []string{
 	"account_id", "ad_id", "ad_name", "date_start", "date_stop",
+	"campaign_id", "campaign_name", "adset_id", "adset_name",
 	"spend", "impressions", "clicks", "reach", "frequency",
 	"actions", "action_values",
 	"video_play_actions", "video_thruplay_watched_actions",
@@ -19,8 +20,10 @@ var InsightFields = []string{
 // Insight is one level=ad insights row: an ad's metrics over DateStart..DateStop.
 // Money is in integer micro-units of the account currency.
 type Insight struct {
-	AccountID, AdID, AdName string
-	DateStart, DateStop     string // YYYY-MM-DD, inclusive
+	AccountID, AdID, AdName  string
+	DateStart, DateStop      string // YYYY-MM-DD, inclusive
+	CampaignID, CampaignName string
+	AdsetID, AdsetName       string
 
 	SpendMicros                int64
 	Impressions, Clicks, Reach int64
@@ -50,6 +53,10 @@ func (in *Insight) UnmarshalJSON(b []byte) error {
 		AdName       string   `json:"ad_name"`
 		DateStart    string   `json:"date_start"`
 		DateStop     string   `json:"date_stop"`
+		CampaignID   string   `json:"campaign_id"`
+		CampaignName string   `json:"campaign_name"`
+		AdsetID      string   `json:"adset_id"`
+		AdsetName    string   `json:"adset_name"`
 		Spend        flexNum  `json:"spend"`
 		Impressions  flexNum  `json:"impressions"`
 		Clicks       flexNum  `json:"clicks"`
@@ -67,7 +74,8 @@ func (in *Insight) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	out := Insight{AccountID: w.AccountID, AdID: w.AdID, AdName: w.AdName, DateStart: w.DateStart, DateStop: w.DateStop}
+	out := Insight{AccountID: w.AccountID, AdID: w.AdID, AdName: w.AdName, DateStart: w.DateStart, DateStop: w.DateStop,
+		CampaignID: w.CampaignID, CampaignName: w.CampaignName, AdsetID: w.AdsetID, AdsetName: w.AdsetName}
 	var errs fieldErrs
 	out.SpendMicros = errs.micros("spend", w.Spend)
 	out.Impressions = errs.count("impressions", w.Impressions)

@@ -3,22 +3,52 @@ package graph
 import (
 	"errors"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
 
+// MetricsOptions choose what the Graph API metrics reveal.
+type MetricsOptions struct {
+	// AccountLabels labels the usage gauge by ad account. Off (the
+	// default), one series, account="all", carries the highest usage any
+	// account reported lately: ad account numbers are the brands' business
+	// data, and /metrics is often scraped and kept with fewer guards.
+	AccountLabels bool
+}
+
+// allAccounts is the account label value when accounts are not shown.
+const allAccounts = "all"
+
+// usageMemory is how long an account's last usage report counts toward the
+// "all" series: Meta's usage windows roll over within the hour, and an
+// account no longer called should not hold the gauge up forever.
+const usageMemory = 10 * time.Minute
+
 // Metrics is an Observer that exports every Graph API attempt to Prometheus:
 // requests by endpoint and outcome, latency, throttled calls and the highest
-// usage percentage reported per ad account.
+// usage percentage reported (per ad account only when asked for).
 type Metrics struct {
 	requests  *prometheus.CounterVec
 	latency   *prometheus.HistogramVec
 	throttled *prometheus.CounterVec
 	usage     *prometheus.GaugeVec
+	byAccount bool
+
+	mu      sync.Mutex
+	reports map[string]usageReport // by account, for the "all" series
+}
+
+type usageReport struct {
+	pct float64
+	at  time.Time
 }
 
 // NewMetrics registers the Graph API metrics on r.
-func NewMetrics(r prometheus.Registerer) *Metrics {
+func NewMetrics(r prometheus.Registerer, opts MetricsOptions) *Metrics {
+	usageHelp := "Highest rate-limit usage any ad account reported in the last 10 minutes (account=\"all\"; " +
+		"per account with ADSTREAM_METRICS_ACCOUNT_LABELS=true)."
 	m := &Metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "adstream_graph_requests_total", Help: "Graph API attempts, by endpoint and HTTP status (0: no response).",
@@ -31,8 +61,10 @@ func NewMetrics(r prometheus.Registerer) *Metrics {
 			Name: "adstream_graph_throttled_total", Help: "Graph API attempts answered with a rate-limit error, by endpoint.",
 		}, []string{"endpoint"}),
 		usage: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "adstream_graph_usage_percent", Help: "Highest rate-limit usage the Graph API reported, by ad account.",
+			Name: "adstream_graph_usage_percent", Help: usageHelp,
 		}, []string{"account"}),
+		byAccount: opts.AccountLabels,
+		reports:   map[string]usageReport{},
 	}
 	r.MustRegister(m.requests, m.latency, m.throttled, m.usage)
 	return m
@@ -46,7 +78,30 @@ func (m *Metrics) ObserveRequest(info RequestInfo) {
 	if errors.As(info.Err, &apiErr) && apiErr.Throttled() {
 		m.throttled.WithLabelValues(info.Endpoint).Inc()
 	}
-	if info.Account != "" && info.Usage.MaxPct > 0 {
-		m.usage.WithLabelValues(info.Account).Set(info.Usage.MaxPct)
+	if info.Account == "" || info.Usage.MaxPct <= 0 {
+		return
 	}
+	if m.byAccount {
+		m.usage.WithLabelValues(info.Account).Set(info.Usage.MaxPct)
+		return
+	}
+	m.setHighestUsage(info.Account, info.Usage.MaxPct, time.Now())
+}
+
+// setHighestUsage records an account's report and sets the "all" series to
+// the highest report younger than usageMemory. The lock covers the Set, so
+// concurrent reports cannot leave an older maximum behind.
+func (m *Metrics) setHighestUsage(account string, pct float64, now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.reports[account] = usageReport{pct: pct, at: now}
+	high := 0.0
+	for a, r := range m.reports {
+		if now.Sub(r.at) > usageMemory {
+			delete(m.reports, a)
+			continue
+		}
+		high = max(high, r.pct)
+	}
+	m.usage.WithLabelValues(allAccounts).Set(high)
 }

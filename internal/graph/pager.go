@@ -72,6 +72,13 @@ func (p *Pager) WithSort(spec string) *Pager {
 	return p
 }
 
+// Daily asks an insights edge for one row per ad and day (time_increment=1)
+// instead of one per ad for the whole range. Call it before the first Next.
+func (p *Pager) Daily() *Pager {
+	p.first.query.Set("time_increment", "1")
+	return p
+}
+
 // Resume makes the Pager start after cursor, a value After returned earlier,
 // so a sync interrupted at page n continues with page n+1. Call it before the
 // first Next; an empty cursor starts from the beginning.

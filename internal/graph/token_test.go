@@ -23,6 +23,7 @@ func TestTokenPrintsRedacted(t *testing.T) {
 		give string
 	}{
 		{"%v", fmt.Sprintf("%v", testToken)},
+		//lint:ignore S1025 the test is what fmt prints for %s, not what String returns
 		{"%s", fmt.Sprintf("%s", testToken)},
 		{"%q", fmt.Sprintf("%q", testToken)},
 		{"%#v", fmt.Sprintf("%#v", testToken)},

@@ -101,6 +101,9 @@ func TestFaultOtherAccountPermission(t *testing.T) {
 	}
 	// Objects of another brand look absent, as on the real API.
 	code, _, b = h.get("/v21.0/"+other+"/ads", url.Values{"access_token": {h.sim.Brands()[1].AccessToken}, "limit": {"1"}})
+	if code != 200 {
+		t.Fatalf("the other brand's own token: got %d %s, want 200", code, b)
+	}
 	id := decode[graphPage](t, b).Data[0]["id"].(string)
 	code, _, b = h.get("/v21.0/"+id, nil)
 	if e := decode[graphErr](t, b); code != 400 || e.Error.Code != 100 || e.Error.Subcode != 33 {

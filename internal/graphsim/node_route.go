@@ -1,7 +1,6 @@
 package graphsim
 
 import (
-	"strconv"
 	"strings"
 )
 
@@ -82,12 +81,4 @@ func (s *Server) serveIDs(r *request) ([]byte, int, *graphError) {
 	}
 	j.endObj()
 	return j.b, len(objs), nil
-}
-
-func parseInt(s string, def int) int {
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		return def
-	}
-	return n
 }

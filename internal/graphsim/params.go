@@ -70,14 +70,6 @@ func parseFieldList(s string) ([]field, string, *graphError) {
 	}
 }
 
-func fieldNames(fs []field) []string {
-	out := make([]string, len(fs))
-	for i, f := range fs {
-		out[i] = f.name
-	}
-	return out
-}
-
 // parseList accepts "a,b" and `["a","b"]`.
 func parseList(s string) ([]string, *graphError) {
 	s = strings.TrimSpace(s)

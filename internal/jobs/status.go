@@ -13,8 +13,8 @@ type Progress struct {
 	// the ads it published.
 	TotalAds     int64
 	ProcessedAds int64
-	// Percentage rises from 0 to 99 while the job runs and is 100 once it
-	// completed; it never decreases as long as the plan holds.
+	// Percentage rises from 0 to 99 while the job runs (by the units of its
+	// plan) and is 100 once it completed; it never decreases.
 	Percentage int64
 	// EstimatedCompletion extrapolates the rate measured so far; zero when
 	// the job is not running or has published nothing yet.
@@ -24,15 +24,21 @@ type Progress struct {
 // ProgressOf measures j at now.
 func ProgressOf(j store.SyncJob, now time.Time) Progress {
 	p := Progress{TotalAds: max(j.TotalAds, j.PublishedAds), ProcessedAds: j.PublishedAds}
+	// done and total measure the work: the plan's units (in permille) when
+	// the producer planned units, else the ads against their count.
+	done, total := float64(j.PublishedAds), float64(p.TotalAds)
+	if j.UnitsTotal > 0 {
+		done, total = float64(j.ProgressPermille), 1000
+	}
 	switch {
 	case j.Status == store.StatusCompleted:
 		p.TotalAds, p.Percentage = j.PublishedAds, 100
-	case p.TotalAds > 0:
-		p.Percentage = min(p.ProcessedAds*100/p.TotalAds, 99)
+	case total > 0:
+		p.Percentage = min(int64(done*100/total), 99)
 	}
-	if Running(j, now) && j.PublishedAds > 0 && !j.StartedAt.IsZero() && j.UpdatedAt.After(j.StartedAt) {
-		rate := float64(j.PublishedAds) / float64(j.UpdatedAt.Sub(j.StartedAt))
-		left := time.Duration(float64(p.TotalAds-p.ProcessedAds) / rate)
+	if Running(j, now) && done > 0 && !j.StartedAt.IsZero() && j.UpdatedAt.After(j.StartedAt) {
+		rate := done / float64(j.UpdatedAt.Sub(j.StartedAt))
+		left := time.Duration((total - done) / rate)
 		p.EstimatedCompletion = j.UpdatedAt.Add(left).UTC().Truncate(time.Second)
 	}
 	return p

@@ -93,18 +93,27 @@ func startKafkaContainer() ([]string, string, func(), error) {
 // returns their names in the order of bases; they are deleted at cleanup.
 func Topics(t testing.TB, brokers []string, bases ...string) []string {
 	t.Helper()
+	names := make([]string, len(bases))
+	for i, b := range bases {
+		names[i] = UniqueName(t, b)
+	}
+	CreateTopics(t, brokers, 3, names...)
+	return names
+}
+
+// CreateTopics creates the named topics with the given number of partitions
+// (replication factor 1) and deletes them when the test ends. Names must be
+// unique to the test run (UniqueName): a real broker keeps topics between runs.
+func CreateTopics(t testing.TB, brokers []string, partitions int32, names ...string) {
+	t.Helper()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
 	if err != nil {
 		t.Fatal(err)
 	}
 	adm := kadm.NewClient(cl)
-	names := make([]string, len(bases))
-	for i, b := range bases {
-		names[i] = UniqueName(t, b)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	resp, err := adm.CreateTopics(ctx, 3, 1, nil, names...)
+	resp, err := adm.CreateTopics(ctx, partitions, 1, nil, names...)
 	if err == nil {
 		err = resp.Error()
 	}
@@ -118,7 +127,25 @@ func Topics(t testing.TB, brokers []string, bases ...string) []string {
 		_, _ = adm.DeleteTopics(ctx, names...)
 		cl.Close()
 	})
-	return names
+}
+
+// Group returns a consumer group name unique to this test run and deletes
+// the group when the test ends. Call it before starting the group's members:
+// cleanups run last-registered first, so the members have left by then.
+func Group(t testing.TB, brokers []string, base string) string {
+	t.Helper()
+	name := UniqueName(t, base)
+	t.Cleanup(func() {
+		cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+		if err != nil {
+			return
+		}
+		defer cl.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _ = kadm.NewClient(cl).DeleteGroups(ctx, name)
+	})
+	return name
 }
 
 // ReadTopic reads every record of topic, from the start to the end offsets

@@ -1,0 +1,193 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/adstream/adstream/schemas"
+)
+
+// Days are the stored truth: one row per ad and day in ad_days. A range's
+// per-ad rows in ad_insights are either fetched for the range (a sync job's
+// range pass, with exact reach) or derived from its days here, when every day
+// of it is stored (synced_days). Reach is not a sum of days: a derived range
+// of more than one day stores reach = -1, which reads serve as unknown.
+
+// dayWhere selects one brand's days start..end; dayArgs binds it.
+const dayWhere = "brand_id = ? AND date BETWEEN toDate(?) AND toDate(?)"
+
+func dayArgs(r Range) ([]any, error) { return rangeArgs(r) }
+
+// insertDays writes daily rows to ad_days in one batch, then their signed
+// changes for the rollup (see rollup.go). The changes are computed against
+// what ad_days held before, so a redelivered batch, or one retried after both
+// inserts, adds none; a failure between the two inserts leaves the rollup
+// short until Reconcile.
+func (s *Store) insertDays(ctx context.Context, rows []*schemas.AdInsight) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	for _, r := range rows {
+		if _, err := ParseDay(r.StartDate); err != nil || r.EndDate != r.StartDate {
+			return fmt.Errorf("day of ad %s: %w", r.AdID, cmp.Or(err, fmt.Errorf("%w: a daily row spans %s..%s", ErrBadDate, r.StartDate, r.EndDate)))
+		}
+	}
+	changes, err := s.dayChanges(ctx, rows)
+	if err != nil {
+		return err
+	}
+	if err := s.writeDays(ctx, rows); err != nil {
+		return err
+	}
+	return s.insertChanges(ctx, changes)
+}
+
+func (s *Store) writeDays(ctx context.Context, rows []*schemas.AdInsight) error {
+	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("ad_days")+
+		" (brand_id, date, ad_id, ad_account_id, campaign_id, campaign_name, adset_id, adset_name, creative_type,"+
+		" ad_effective_status, spend_micros, revenue_micros, orders, impressions, clicks, reach, video_views, video_plays,"+
+		" video_thruplays, video_p25, video_p50, video_p75, video_p100, post_engagement, fetched_at, version, sync_id)")
+	if err != nil {
+		return fmt.Errorf("prepare days batch: %w", err)
+	}
+	for _, r := range rows {
+		day, err := ParseDay(r.StartDate)
+		if err != nil {
+			batch.Abort()
+			return fmt.Errorf("day of ad %s: %w", r.AdID, err)
+		}
+		err = batch.Append(r.BrandID, day, r.AdID, r.AdAccountID, r.CampaignID, r.CampaignName, r.AdsetID, r.AdsetName,
+			string(r.CreativeType), r.AdEffectiveStatus, r.SpendMicros, r.RevenueMicros, r.Orders, r.Impressions, r.Clicks,
+			r.Reach, r.VideoViews, r.VideoPlays, r.VideoThruplays, r.VideoP25, r.VideoP50, r.VideoP75, r.VideoP100,
+			r.PostEngagement, r.FetchedAt, uint64(r.Version), r.SyncID)
+		if err != nil {
+			batch.Abort()
+			return fmt.Errorf("append day of ad %s: %w", r.AdID, err)
+		}
+	}
+	return batch.Send()
+}
+
+// RecordDaysSynced notes that a job's daily rows of the given days are all
+// stored, as fetched at fetchedAt.
+func (s *Store) RecordDaysSynced(ctx context.Context, brandID string, days []string, jobID string, fetchedAt time.Time) error {
+	if len(days) == 0 {
+		return nil
+	}
+	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("synced_days")+" (brand_id, date, fetched_at, job_id)")
+	if err != nil {
+		return fmt.Errorf("prepare synced days: %w", err)
+	}
+	for _, d := range days {
+		day, err := ParseDay(d)
+		if err != nil {
+			batch.Abort()
+			return fmt.Errorf("synced day of job %s: %w", jobID, err)
+		}
+		if err := batch.Append(brandID, day, uint64(fetchedAt.UnixNano()), jobID); err != nil {
+			batch.Abort()
+			return fmt.Errorf("append synced day: %w", err)
+		}
+	}
+	return batch.Send()
+}
+
+// SyncedDays returns when each stored day of the brand in r was fetched.
+func (s *Store) SyncedDays(ctx context.Context, r Range) (map[string]time.Time, error) {
+	args, err := dayArgs(r)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.conn.Query(ctx, "SELECT toString(date), max(fetched_at) FROM "+s.table("synced_days")+
+		" WHERE "+dayWhere+" GROUP BY date", args...)
+	if err != nil {
+		return nil, fmt.Errorf("synced days of %s: %w", r.BrandID, err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var day string
+		var at uint64
+		if err := rows.Scan(&day, &at); err != nil {
+			return nil, fmt.Errorf("scan synced day: %w", err)
+		}
+		out[day] = time.Unix(0, int64(at)).UTC()
+	}
+	return out, rows.Err()
+}
+
+// Coverage says whether every day of r is stored, and when the most recently
+// fetched of them was fetched.
+func (s *Store) Coverage(ctx context.Context, r Range) (bool, time.Time, error) {
+	start, end, err := ParseRange(r.StartDate, r.EndDate)
+	if err != nil {
+		return false, time.Time{}, err
+	}
+	var n, newest uint64
+	err = s.conn.QueryRow(ctx, "SELECT uniqExact(date), max(fetched_at) FROM "+s.table("synced_days")+" WHERE "+dayWhere,
+		r.BrandID, r.StartDate, r.EndDate).Scan(&n, &newest)
+	if err != nil {
+		return false, time.Time{}, fmt.Errorf("coverage of %s: %w", r.BrandID, err)
+	}
+	want := uint64(end.Sub(start)/(24*time.Hour)) + 1
+	return n == want, time.Unix(0, int64(newest)).UTC(), nil
+}
+
+// EnsureRange makes r's rows in ad_insights and its aggregations reflect its
+// stored days, when every day is stored: it derives them (MaterializeRange,
+// RebuildAggregations) unless the newest aggregation of r is at least as new
+// as the newest fetched day. It reports whether r is covered, and as of when.
+func (s *Store) EnsureRange(ctx context.Context, r Range) (bool, time.Time, error) {
+	covered, fetched, err := s.Coverage(ctx, r)
+	if err != nil || !covered {
+		return covered, fetched, err
+	}
+	agg, err := s.Aggregations(ctx, AggregationQuery{Range: r})
+	switch {
+	case err == nil && agg.RebuildVersion >= uint64(fetched.UnixNano()):
+		return true, fetched, nil
+	case err != nil && !errors.Is(err, ErrNotFound):
+		return true, fetched, err
+	}
+	if err := s.MaterializeRange(ctx, r); err != nil {
+		return true, fetched, err
+	}
+	_, err = s.RebuildAggregations(ctx, r, "")
+	return true, fetched, err
+}
+
+// MaterializeRange writes r's per-ad totals into ad_insights, summed from
+// its deduplicated days inside ClickHouse (INSERT … SELECT), under a new
+// version, so readers see the old rows or the new ones. Reach is a day's
+// reach for a one-day range and -1 (unknown) otherwise.
+func (s *Store) MaterializeRange(ctx context.Context, r Range) error {
+	args, err := dayArgs(r)
+	if err != nil {
+		return err
+	}
+	version := uint64(time.Now().UnixNano())
+	reach, frequency := "toInt64(-1)", "toFloat64(0)"
+	if r.StartDate == r.EndDate {
+		reach, frequency = "sum(reach)", "if(sum(reach) > 0, sum(impressions) / sum(reach), 0)"
+	}
+	err = s.conn.Exec(ctx, "INSERT INTO "+s.table("ad_insights")+
+		" (brand_id, start_date, end_date, ad_id, ad_account_id, creative_type, ad_effective_status,"+
+		" spend_micros, revenue_micros, orders, impressions, clicks, reach, frequency,"+
+		" video_views, video_plays, video_thruplays, video_p25, video_p50, video_p75, video_p100,"+
+		" post_engagement, fetched_at, version, sync_id, campaign_id, campaign_name, adset_id, adset_name)"+
+		" SELECT brand_id, toDate(?), toDate(?), ad_id, any(ad_account_id), argMax(creative_type, date), argMax(ad_effective_status, date),"+
+		" sum(spend_micros), sum(revenue_micros), sum(orders), sum(impressions), sum(clicks), "+reach+", "+frequency+","+
+		" sum(video_views), sum(video_plays), sum(video_thruplays), sum(video_p25), sum(video_p50), sum(video_p75), sum(video_p100),"+
+		" sum(post_engagement), max(fetched_at), toUInt64("+strconv.FormatUint(version, 10)+"), 'days',"+
+		" argMax(campaign_id, date), argMax(campaign_name, date), argMax(adset_id, date), argMax(adset_name, date)"+
+		" FROM "+s.table("ad_days")+" FINAL WHERE "+dayWhere+" GROUP BY brand_id, ad_id",
+		append([]any{r.StartDate, r.EndDate}, args...)...)
+	if err != nil {
+		return fmt.Errorf("derive %s %s..%s from days: %w", r.BrandID, r.StartDate, r.EndDate, err)
+	}
+	return nil
+}

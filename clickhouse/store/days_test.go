@@ -1,0 +1,123 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/adstream/adstream/clickhouse/store"
+	"github.com/adstream/adstream/schemas"
+)
+
+// day is one ad's day with simple numbers: spend i µ, impressions 10·i, reach i.
+func day(ad string, date string, i int64, version int64) *schemas.AdInsight {
+	return &schemas.AdInsight{BrandID: "b1", AdAccountID: "act_1", AdID: ad, StartDate: date, EndDate: date, Daily: true,
+		CreativeType: schemas.CreativeVideo, AdEffectiveStatus: "ACTIVE", SpendMicros: i, Impressions: 10 * i, Reach: i,
+		FetchedAt: time.Unix(0, version).UTC(), Version: version, SyncID: "job-d", CampaignID: "c1", CampaignName: "Camp"}
+}
+
+// Any range whose days are stored is derived from them inside ClickHouse:
+// sums of the newest version of each day, reach unknown over several days.
+func TestRangesDerivedFromDays(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	days := []string{"2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"}
+	var rows []*schemas.AdInsight
+	for d, date := range days {
+		for a := range 3 {
+			rows = append(rows, day(fmt.Sprintf("ad%d", a), date, int64(100*(a+1)+d), 2))
+		}
+	}
+	stale := day("ad0", "2026-11-02", 999_999, 1) // an older version redelivered: must lose
+	if err := st.InsertInsights(ctx, append(rows, stale)); err != nil {
+		t.Fatal(err)
+	}
+	fetched := time.Now().UTC()
+	if err := st.RecordDaysSynced(ctx, "b1", days, "job-d", fetched); err != nil {
+		t.Fatal(err)
+	}
+	if ok, at, err := st.Coverage(ctx, store.Range{BrandID: "b1", StartDate: "2026-11-01", EndDate: "2026-11-05"}); err != nil || !ok || !at.Equal(fetched) {
+		t.Fatalf("coverage of the stored days = %v %v %v; want covered as of %v", ok, at, err, fetched)
+	}
+	if ok, _, _ := st.Coverage(ctx, store.Range{BrandID: "b1", StartDate: "2026-11-01", EndDate: "2026-11-06"}); ok {
+		t.Fatal("a range with a day not stored counts as covered")
+	}
+	r := store.Range{BrandID: "b1", StartDate: "2026-11-02", EndDate: "2026-11-04"}
+	if ok, _, err := st.EnsureRange(ctx, r); err != nil || !ok {
+		t.Fatalf("EnsureRange = %v, %v", ok, err)
+	}
+	got, err := st.ListCreatives(ctx, store.ListQuery{Range: r, SortBy: "ad_id", Ascending: true, Limit: 10})
+	if err != nil || len(got) != 3 {
+		t.Fatalf("derived range lists %d creatives (%v), want 3", len(got), err)
+	}
+	for a, c := range got {
+		want := int64(3*100*(a+1) + 1 + 2 + 3) // days 1..3 of ad a
+		if c.SpendMicros != want || c.Impressions != 10*want || c.Reach != -1 {
+			t.Errorf("%s: spend %d impressions %d reach %d; want %d, %d, -1 (unknown)", c.AdID, c.SpendMicros, c.Impressions, c.Reach, want, 10*want)
+		}
+	}
+	agg, err := st.Aggregations(ctx, store.AggregationQuery{Range: r})
+	if err != nil || agg.TotalAds != 3 || agg.SpendMicros != 1818 || agg.Reach != -1 {
+		t.Fatalf("aggregation %+v, %v; want 3 ads, 1818 µ, reach unknown", agg, err)
+	}
+	one := store.Range{BrandID: "b1", StartDate: "2026-11-03", EndDate: "2026-11-03"}
+	if _, _, err := st.EnsureRange(ctx, one); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := st.ListCreatives(ctx, store.ListQuery{Range: one, SortBy: "ad_id", Ascending: true, Limit: 1}); len(got) != 1 || got[0].Reach != 102 {
+		t.Fatalf("one-day range: %+v; want ad0 with its day's reach 102", got)
+	}
+	series, err := st.Series(ctx, store.SeriesQuery{Range: r, Metrics: []string{"spend", "impressions"}})
+	if err != nil || len(series) != 3 || series[0].Date != "2026-11-02" || series[0].Values[0] != float64(101+201+301)/1e6 {
+		t.Fatalf("series %+v, %v", series, err)
+	}
+	// A newer fetch of a day makes the derived range stale: the next read derives it again.
+	if err := st.InsertInsights(ctx, []*schemas.AdInsight{day("ad0", "2026-11-03", 5000, 3)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordDaysSynced(ctx, "b1", []string{"2026-11-03"}, "job-e", time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := st.EnsureRange(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	if agg, _ := st.Aggregations(ctx, store.AggregationQuery{Range: r}); agg.SpendMicros != 1818-102+5000 {
+		t.Fatalf("after a day was fetched again: spend %d, want %d", agg.SpendMicros, 1818-102+5000)
+	}
+}
+
+// Deleting a range deletes its days; deleting a brand deletes everything of it.
+func TestDeletesTakeTheDays(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	nov, dec := store.Range{BrandID: "b1", StartDate: "2026-11-01", EndDate: "2026-11-30"}, store.Range{BrandID: "b1", StartDate: "2026-12-01", EndDate: "2026-12-01"}
+	if err := st.InsertInsights(ctx, []*schemas.AdInsight{day("ad0", "2026-11-10", 5, 1), day("ad0", "2026-12-01", 7, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordDaysSynced(ctx, "b1", []string{"2026-11-10", "2026-12-01"}, "job-d", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DeleteRange(ctx, nov); err != nil {
+		t.Fatal(err)
+	}
+	if days, _ := st.SyncedDays(ctx, store.Range{BrandID: "b1", StartDate: "2026-11-01", EndDate: "2026-12-31"}); len(days) != 1 {
+		t.Fatalf("synced days after deleting November: %v, want only 2026-12-01", days)
+	}
+	if ok, _, _ := st.EnsureRange(ctx, dec); !ok {
+		t.Fatal("December's day went with November's delete")
+	}
+	if err := st.PurgeBrand(ctx, "b1"); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"ad_days", "synced_days", "ad_insights", "creative_aggregations"} {
+		var n uint64
+		if err := st.Conn().QueryRow(ctx, "SELECT count() FROM "+st.Database()+"."+table+" WHERE brand_id = 'b1'").Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s holds %d rows of the purged brand (%v)", table, n, err)
+		}
+	}
+	if _, err := st.LatestJob(ctx, dec); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("purged range still has a job: %v", err)
+	}
+}

@@ -1,0 +1,237 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/adstream/adstream/schemas"
+)
+
+// type_daily, the per-type daily rollup, is kept by a materialized view that
+// sums signed changes (ad_day_changes): a new day of an ad adds it, a newer
+// version of a day takes the old values away and adds the new ones, and a
+// redelivered or older version changes nothing — so refreshes and Kafka
+// redeliveries leave it exact. Only a crash between the insert of the days
+// and the insert of their changes can leave drift; Reconcile removes it.
+
+// rollupColumns are the additive day metrics type_daily sums, in dayValues order.
+var rollupColumns = []string{"spend_micros", "revenue_micros", "orders", "impressions", "clicks", "video_views",
+	"video_plays", "video_thruplays", "video_p25", "video_p50", "video_p75", "video_p100", "post_engagement"}
+
+// dayValues are one ad's day (or a group's sums) in rollupColumns order.
+type dayValues [13]int64
+
+func valuesOf(r *schemas.AdInsight) dayValues {
+	return dayValues{r.SpendMicros, r.RevenueMicros, r.Orders, r.Impressions, r.Clicks, r.VideoViews, r.VideoPlays,
+		r.VideoThruplays, r.VideoP25, r.VideoP50, r.VideoP75, r.VideoP100, r.PostEngagement}
+}
+
+// rollupKey is one row of type_daily.
+type rollupKey struct{ brand, date, typ, status string }
+
+// change is one signed row of ad_day_changes.
+type change struct {
+	rollupKey
+	sign int8
+	ads  int64
+	v    dayValues
+}
+
+// dayState is the stored newest version of one ad's day.
+type dayState struct {
+	version     uint64
+	typ, status string
+	v           dayValues
+}
+
+type adDay struct{ brand, date, ad string }
+
+// dayChanges computes the signed changes that rows make to what ad_days
+// holds: versions newer than the stored one replace it, the others are
+// nothing. Rows of one key within the batch apply in version order.
+func (s *Store) dayChanges(ctx context.Context, rows []*schemas.AdInsight) ([]change, error) {
+	state, err := s.storedDays(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	ordered := slices.Clone(rows)
+	slices.SortStableFunc(ordered, func(a, b *schemas.AdInsight) int { return cmp.Compare(a.Version, b.Version) })
+	var out []change
+	for _, r := range ordered {
+		k := adDay{r.BrandID, r.StartDate, r.AdID}
+		cur, ok := state[k]
+		if ok && cur.version >= uint64(r.Version) {
+			continue // a redelivery or an older fetch
+		}
+		if ok {
+			out = append(out, change{rollupKey{r.BrandID, r.StartDate, cur.typ, cur.status}, -1, 1, cur.v})
+		}
+		next := dayState{uint64(r.Version), string(r.CreativeType), r.AdEffectiveStatus, valuesOf(r)}
+		out = append(out, change{rollupKey{r.BrandID, r.StartDate, next.typ, next.status}, 1, 1, next.v})
+		state[k] = next
+	}
+	return out, nil
+}
+
+// storedDays reads the newest stored version of every (brand, day, ad) of rows.
+func (s *Store) storedDays(ctx context.Context, rows []*schemas.AdInsight) (map[adDay]dayState, error) {
+	type span struct {
+		first, last string
+		ads         []string
+	}
+	byBrand := map[string]*span{}
+	for _, r := range rows {
+		sp, ok := byBrand[r.BrandID]
+		if !ok {
+			sp = &span{first: r.StartDate, last: r.StartDate}
+			byBrand[r.BrandID] = sp
+		}
+		sp.first, sp.last = min(sp.first, r.StartDate), max(sp.last, r.StartDate)
+		sp.ads = append(sp.ads, r.AdID)
+	}
+	cols := make([]string, len(rollupColumns))
+	for i, c := range rollupColumns {
+		cols[i] = "argMax(" + c + ", version)"
+	}
+	out := map[adDay]dayState{}
+	// IN (SELECT arrayJoin(?)) hashes the ids; has(?, ad_id) would scan the
+	// array for every row (3.6 s against 0.16 s for 100k rows and 5,000 ids).
+	for brand, sp := range byBrand {
+		q, err := s.conn.Query(ctx, "SELECT toString(date), ad_id, max(version), argMax(creative_type, version),"+
+			" argMax(ad_effective_status, version), "+strings.Join(cols, ", ")+" FROM "+s.table("ad_days")+
+			" WHERE "+dayWhere+" AND ad_id IN (SELECT arrayJoin(?)) GROUP BY date, ad_id", brand, sp.first, sp.last, sp.ads)
+		if err != nil {
+			return nil, fmt.Errorf("stored days of %s: %w", brand, err)
+		}
+		for q.Next() {
+			var date, ad string
+			var st dayState
+			dest := []any{&date, &ad, &st.version, &st.typ, &st.status}
+			for i := range st.v {
+				dest = append(dest, &st.v[i])
+			}
+			if err := q.Scan(dest...); err != nil {
+				q.Close()
+				return nil, fmt.Errorf("scan stored day: %w", err)
+			}
+			out[adDay{brand, date, ad}] = st
+		}
+		q.Close()
+		if err := q.Err(); err != nil {
+			return nil, fmt.Errorf("stored days of %s: %w", brand, err)
+		}
+	}
+	return out, nil
+}
+
+// insertChanges writes signed rows to ad_day_changes, which the view adds
+// to type_daily.
+func (s *Store) insertChanges(ctx context.Context, changes []change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("ad_day_changes")+
+		" (brand_id, date, creative_type, ad_effective_status, sign, ads, "+strings.Join(rollupColumns, ", ")+")")
+	if err != nil {
+		return fmt.Errorf("prepare day changes: %w", err)
+	}
+	for _, c := range changes {
+		day, err := ParseDay(c.date)
+		if err != nil {
+			batch.Abort()
+			return err
+		}
+		args := []any{c.brand, day, c.typ, c.status, c.sign, c.ads}
+		for _, v := range c.v {
+			args = append(args, v)
+		}
+		if err := batch.Append(args...); err != nil {
+			batch.Abort()
+			return fmt.Errorf("append day change: %w", err)
+		}
+	}
+	return batch.Send()
+}
+
+// Reconcile makes type_daily equal the deduplicated ad_days on the brand's
+// given days: it compares the two per type and status and adds the
+// difference as one more signed row. It returns how many rollup rows were
+// off. Call it when no other writer is storing these days (a job's records
+// are all stored); a concurrent writer's change is corrected by the next call.
+func (s *Store) Reconcile(ctx context.Context, brandID string, days []string) (int, error) {
+	if len(days) == 0 {
+		return 0, nil
+	}
+	first, last := slices.Min(days), slices.Max(days)
+	sums := make([]string, len(rollupColumns))
+	for i, c := range rollupColumns {
+		sums[i] = "sum(" + c + ")"
+	}
+	where := " WHERE " + dayWhere + " AND toString(date) IN (SELECT arrayJoin(?)) GROUP BY date, creative_type, ad_effective_status"
+	truth, err := s.rollupRows(ctx, "SELECT toString(date), creative_type, ad_effective_status, toInt64(count()), "+
+		strings.Join(sums, ", ")+" FROM "+s.table("ad_days")+" FINAL"+where, brandID, first, last, days)
+	if err != nil {
+		return 0, err
+	}
+	stored, err := s.rollupRows(ctx, "SELECT toString(date), creative_type, ad_effective_status, sum(ads), "+
+		strings.Join(sums, ", ")+" FROM "+s.table("type_daily")+where, brandID, first, last, days)
+	if err != nil {
+		return 0, err
+	}
+	var fix []change
+	for k := range merged(truth, stored) {
+		t, st := truth[k], stored[k]
+		c := change{rollupKey: k, sign: 1, ads: t.ads - st.ads}
+		off := c.ads != 0
+		for i := range c.v {
+			c.v[i] = t.v[i] - st.v[i]
+			off = off || c.v[i] != 0
+		}
+		if off {
+			fix = append(fix, c)
+		}
+	}
+	return len(fix), s.insertChanges(ctx, fix)
+}
+
+type rollupRow struct {
+	ads int64
+	v   dayValues
+}
+
+func (s *Store) rollupRows(ctx context.Context, query string, brandID string, args ...any) (map[rollupKey]rollupRow, error) {
+	q, err := s.conn.Query(ctx, query, append([]any{brandID}, args...)...)
+	if err != nil {
+		return nil, fmt.Errorf("rollup of %s: %w", brandID, err)
+	}
+	defer q.Close()
+	out := map[rollupKey]rollupRow{}
+	for q.Next() {
+		k := rollupKey{brand: brandID}
+		var r rollupRow
+		dest := []any{&k.date, &k.typ, &k.status, &r.ads}
+		for i := range r.v {
+			dest = append(dest, &r.v[i])
+		}
+		if err := q.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("scan rollup: %w", err)
+		}
+		out[k] = r
+	}
+	return out, q.Err()
+}
+
+// merged yields every key of a or b once.
+func merged(a, b map[rollupKey]rollupRow) map[rollupKey]struct{} {
+	out := make(map[rollupKey]struct{}, len(a)+len(b))
+	for k := range a {
+		out[k] = struct{}{}
+	}
+	for k := range b {
+		out[k] = struct{}{}
+	}
+	return out
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"math"
+	"net/http"
+	"testing"
+	"time"
+)
+
+// simStats are graphsim's call counters.
+type simStats struct {
+	Calls      int64            `json:"calls"`
+	ByEndpoint map[string]int64 `json:"by_endpoint"`
+	Rows       int64            `json:"rows"`
+}
+
+func stats(t *testing.T, sim string) simStats {
+	t.Helper()
+	var s simStats
+	if code := getJSON(t, sim+"/_sim/stats", &s); code != http.StatusOK {
+		t.Fatalf("graphsim stats: HTTP %d", code)
+	}
+	return s
+}
+
+// TestDaysAreTheSourceOfTruth syncs a long range and checks that any range
+// inside it is then answered from ClickHouse alone and equals graphsim's
+// truth, that the daily series adds up to the truth, and that a refresh
+// after the clock moved fetches only the days that may have changed.
+func TestDaysAreTheSourceOfTruth(t *testing.T) {
+	dev := startDev(t, map[string]string{"ADSTREAM_DEMO_ADS": "400", "ADSTREAM_FLUSH_INTERVAL": "200ms"})
+	const start, end = "2026-09-01", "2026-11-27"
+	waitSync := func(what, q, notJob string) string {
+		var st jobStatus
+		waitFor(t, 120*time.Second, what, func() bool {
+			return getJSON(t, dev.api+"/api/creatives/sync/status/demo?"+q, &st) == 200 && st.Status == "completed" && st.JobID != notJob
+		})
+		return st.JobID
+	}
+	waitSync("the demo sync", "startDate="+demoStart+"&endDate="+demoEnd, "")
+	before := stats(t, dev.sim)
+	body := `{"startDate":"` + start + `","endDate":"` + end + `"}`
+	if code := postJSON(t, dev.api+"/api/creatives/sync/demo", body, &jobStatus{}); code != 200 {
+		t.Fatalf("POST sync: HTTP %d", code)
+	}
+	first := waitSync("the 88-day sync", "startDate="+start+"&endDate="+end, "")
+	waitComplete := func(q string) {
+		t.Helper()
+		waitFor(t, 30*time.Second, "the days of "+q+" to be stored", func() bool {
+			var st readState
+			return getJSON(t, dev.api+"/api/creatives/demo/aggregations?"+q, &st) == 200 && st.Complete
+		})
+	}
+	waitComplete("startDate=" + start + "&endDate=" + end)
+	synced := stats(t, dev.sim)
+	firstCalls := synced.ByEndpoint["act/insights"] - before.ByEndpoint["act/insights"]
+
+	// A 10-day range inside: from ClickHouse alone, equal to the truth.
+	inside := func(t *testing.T, since, until string) {
+		t.Helper()
+		q := "startDate=" + since + "&endDate=" + until
+		was := stats(t, dev.sim)
+		var page readState
+		var creatives struct {
+			DataSource string `json:"dataSource"`
+			Total      int64  `json:"total_creatives"`
+		}
+		getJSON(t, dev.api+"/api/creatives/demo?"+q+"&limit=5", &page)
+		getJSON(t, dev.api+"/api/creatives/demo?"+q+"&limit=5", &creatives)
+		if !page.Complete || page.BackgroundSyncTriggered || page.Sync.JobID != "" || creatives.DataSource != "database" {
+			t.Fatalf("%s..%s: complete %v, sync triggered %v, job %q, source %s; want the stored days, no job",
+				since, until, page.Complete, page.BackgroundSyncTriggered, page.Sync.JobID, creatives.DataSource)
+		}
+		for _, typ := range []string{"all", "video", "image", "carousel", "unknown"} {
+			var got readState
+			var want aggTotals
+			getJSON(t, dev.api+"/api/creatives/demo/aggregations?"+q+"&creative_type="+typ, &got)
+			getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since="+since+"&until="+until+"&creative_type="+typ, &want)
+			if got.Aggregations != want || !got.Complete {
+				t.Errorf("%s..%s %s aggregations (complete %v):\n got %+v\nwant %+v (graphsim truth)", since, until, typ, got.Complete, got.Aggregations, want)
+			}
+			if typ == "all" && creatives.Total != want.TotalAds {
+				t.Errorf("%s..%s lists %d creatives, graphsim truth %d", since, until, creatives.Total, want.TotalAds)
+			}
+		}
+		if now := stats(t, dev.sim); now.Calls != was.Calls {
+			t.Errorf("reading %s..%s made %d Graph API calls, want 0", since, until, now.Calls-was.Calls)
+		}
+	}
+	t.Run("a range inside synced days is answered from ClickHouse alone", func(t *testing.T) {
+		inside(t, "2026-11-05", "2026-11-14")
+		inside(t, "2026-09-20", "2026-09-20")
+	})
+
+	t.Run("the daily series adds up to the truth", func(t *testing.T) {
+		for _, typ := range []string{"all", "video"} {
+			var series struct {
+				Complete bool `json:"complete"`
+				Series   []struct {
+					Date        string  `json:"date"`
+					Spend       float64 `json:"spend"`
+					Impressions float64 `json:"impressions"`
+					Clicks      float64 `json:"clicks"`
+				} `json:"series"`
+			}
+			getJSON(t, dev.api+"/api/creatives/demo/series?startDate=2026-10-01&endDate=2026-10-31&metrics=spend,impressions,clicks&creative_type="+typ, &series)
+			var want aggTotals
+			getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since=2026-10-01&until=2026-10-31&creative_type="+typ, &want)
+			var spend, impressions, clicks float64
+			for _, p := range series.Series {
+				spend, impressions, clicks = spend+p.Spend, impressions+p.Impressions, clicks+p.Clicks
+			}
+			if len(series.Series) != 31 || !series.Complete || math.Round(spend*1e6) != float64(want.TotalSpendMicros) ||
+				int64(impressions) != want.TotalImpressions || int64(clicks) != want.TotalClicks {
+				t.Errorf("%s series: %d points (complete %v) summing to spend %.6f impressions %.0f clicks %.0f; truth %d µ, %d, %d",
+					typ, len(series.Series), series.Complete, spend, impressions, clicks, want.TotalSpendMicros, want.TotalImpressions, want.TotalClicks)
+			}
+		}
+	})
+
+	t.Run("a refresh after the clock moved fetches only the days not yet final", func(t *testing.T) {
+		var old aggTotals
+		// graphsim restates the last 3 complete days when its clock moves.
+		getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since=2026-11-18&until=2026-11-27&creative_type=all", &old)
+		inside(t, "2026-11-18", "2026-11-27")
+		if code := post(t, dev.sim+"/_sim/clock?advance=24h", ""); code != http.StatusOK {
+			t.Fatalf("advance graphsim clock: HTTP %d", code)
+		}
+		was := stats(t, dev.sim)
+		if code := postJSON(t, dev.api+"/api/creatives/refresh/demo", body, &jobStatus{}); code != 200 {
+			t.Fatalf("POST refresh: HTTP %d", code)
+		}
+		waitSync("the refresh", "startDate="+start+"&endDate="+end, first)
+		waitComplete("startDate=" + start + "&endDate=" + end)
+		refreshCalls := stats(t, dev.sim).ByEndpoint["act/insights"] - was.ByEndpoint["act/insights"]
+		t.Logf("insights calls: first sync of 88 days %d, refresh %d", firstCalls, refreshCalls)
+		if refreshCalls >= firstCalls {
+			t.Errorf("the refresh made %d insights calls, the first sync %d: it fetched final days again", refreshCalls, firstCalls)
+		}
+		var now aggTotals
+		getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since=2026-11-18&until=2026-11-27&creative_type=all", &now)
+		if now == old {
+			t.Fatalf("the clock advance restated nothing in 2026-11-18..27: the check proves nothing")
+		}
+		inside(t, "2026-11-18", "2026-11-27")
+	})
+}
