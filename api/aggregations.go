@@ -119,17 +119,10 @@ func aggregationMap(a store.Aggregation) fiber.Map {
 		"avg_cpc":                     round6(a.AvgCPC()),
 		"avg_cpp":                     round6(a.AvgCPP()),
 		"avg_roas":                    round6(a.AvgROAS()),
-		"avg_video_p25_watched_rate":  round6(ratioOf(a.VideoP25, a.VideoViews)),
-		"avg_video_p50_watched_rate":  round6(ratioOf(a.VideoP50, a.VideoViews)),
-		"avg_video_p100_watched_rate": round6(ratioOf(a.VideoP100, a.VideoViews)),
+		"avg_video_p25_watched_rate":  pct(a.VideoP25, a.Impressions),
+		"avg_video_p50_watched_rate":  pct(a.VideoP50, a.Impressions),
+		"avg_video_p100_watched_rate": pct(a.VideoP100, a.Impressions),
 	}
-}
-
-func ratioOf(a, b int64) float64 {
-	if b == 0 {
-		return 0
-	}
-	return float64(a) / float64(b)
 }
 
 func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }

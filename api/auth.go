@@ -13,8 +13,9 @@ import (
 // API open and unlimited (tests, and `adstream dev`).
 type Access struct {
 	// Keys are the API keys a request presents as "Authorization: Bearer
-	// <key>" or "X-API-Key: <key>"; empty serves /api/* without keys.
-	Keys []string
+	// <key>" or "X-API-Key: <key>", each with the brands it may use; empty
+	// serves /api/* without keys.
+	Keys []Key
 	// RateLimit is /api/* requests per minute per key (per client IP
 	// without keys); 0 disables it.
 	RateLimit int
@@ -23,20 +24,37 @@ type Access struct {
 	SyncRateLimit int
 }
 
+// AllBrands as a key's only brand makes it an admin key: every brand, and
+// the brand registry.
+const AllBrands = "*"
+
+// Key is an API key and the brands it may read, sync and delete.
+type Key struct {
+	Secret string
+	// Brands are brand ids, or AllBrands alone. A brand outside them
+	// answers 404, exactly as a brand that does not exist.
+	Brands []string
+}
+
 // Locals set by identify for the middleware and handlers after it.
 const (
 	localClient = "adstream.client" // string: "key:<n>" or "ip:<addr>", the rate-limit bucket
 	localKeyOK  = "adstream.key_ok" // bool: the request presented a configured key
+	localScope  = "adstream.scope"  // *scope: what the caller may use
 )
 
 // keyring holds SHA-256 digests of the API keys, so comparing a presented
 // key costs the same whatever its length and whichever key it matches.
-type keyring struct{ sums [][sha256.Size]byte }
+type keyring struct {
+	sums   [][sha256.Size]byte
+	scopes []*scope
+}
 
-func newKeyring(keys []string) *keyring {
+func newKeyring(keys []Key) *keyring {
 	k := &keyring{}
 	for _, key := range keys {
-		k.sums = append(k.sums, sha256.Sum256([]byte(key)))
+		k.sums = append(k.sums, sha256.Sum256([]byte(key.Secret)))
+		k.scopes = append(k.scopes, newScope(key.Brands))
 	}
 	return k
 }
@@ -63,34 +81,62 @@ func presentedKey(c *fiber.Ctx) string {
 	return strings.TrimSpace(c.Get("X-API-Key"))
 }
 
-// access returns the middleware of every /api/* route, in order: identify
+// accessChain is the middleware of every /api/* route, in order: identify
 // the caller, count it against the rate limit (so wrong keys are limited per
 // client IP too), then refuse callers without a valid key.
-func (s *server) access() []fiber.Handler {
-	ring := newKeyring(s.deps.Access.Keys)
-	identify := func(c *fiber.Ctx) error {
-		client := "ip:" + c.IP()
-		if len(ring.sums) > 0 {
-			if i := ring.match(presentedKey(c)); i >= 0 {
-				client = "key:" + strconv.Itoa(i)
-				c.Locals(localKeyOK, true)
-			}
+type accessChain struct {
+	identify, limit, requireKey fiber.Handler
+}
+
+// access returns the chain; its one limit counts every /api/* request.
+func (s *server) access() accessChain {
+	return accessChain{identify: s.identify, limit: s.limit(s.deps.Access.RateLimit, "requests"), requireKey: s.requireKey}
+}
+
+// identify notes which key the request presented, its scope and its
+// rate-limit bucket; it refuses nothing.
+func (s *server) identify(c *fiber.Ctx) error {
+	client := "ip:" + c.IP()
+	sc := openScope
+	if len(s.keys.sums) > 0 {
+		sc = noScope
+		if i := s.keys.match(presentedKey(c)); i >= 0 {
+			client = "key:" + strconv.Itoa(i)
+			sc = s.keys.scopes[i]
+			c.Locals(localKeyOK, true)
 		}
-		c.Locals(localClient, client)
-		return c.Next()
 	}
-	requireKey := func(c *fiber.Ctx) error {
-		if len(ring.sums) == 0 || c.Locals(localKeyOK) == true {
-			return c.Next()
-		}
-		msg := "invalid API key"
-		if presentedKey(c) == "" {
-			msg = "missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
-		}
-		c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="adstream"`)
-		return writeError(c, fiber.StatusUnauthorized, "unauthorized", msg)
+	c.Locals(localClient, client)
+	c.Locals(localScope, sc)
+	return c.Next()
+}
+
+func (s *server) requireKey(c *fiber.Ctx) error {
+	if !s.keyPresented(c) {
+		return refuseKey(c)
 	}
-	return []fiber.Handler{identify, s.limit(s.deps.Access.RateLimit, "requests"), requireKey}
+	return c.Next()
+}
+
+// keyPresented says whether the request may pass as far as keys go: it
+// presented a configured key, or none are configured.
+func (s *server) keyPresented(c *fiber.Ctx) bool {
+	return len(s.keys.sums) == 0 || c.Locals(localKeyOK) == true
+}
+
+// refuseKey answers 401 to a request without a valid key.
+func refuseKey(c *fiber.Ctx) error {
+	msg := "invalid API key"
+	if presentedKey(c) == "" {
+		msg = "missing API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'"
+	}
+	return unauthorized(c, msg)
+}
+
+// unauthorized answers 401 with the Bearer challenge.
+func unauthorized(c *fiber.Ctx, msg string) error {
+	c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="adstream"`)
+	return writeError(c, fiber.StatusUnauthorized, "unauthorized", msg)
 }
 
 // writeError answers in the error handler's shape, for middleware that

@@ -61,7 +61,7 @@ func (a *testAPI) send(t *testing.T, method, target, body string, headers ...str
 const statusURL = "/api/creatives/sync/status/acme?startDate=2026-11-01&endDate=2026-11-30"
 
 func TestAPIKeys(t *testing.T) {
-	a := newAccessAPI(t, api.Access{Keys: []string{keyA, keyB}})
+	a := newAccessAPI(t, api.Access{Keys: adminKeys(keyA, keyB)})
 	tests := []struct {
 		name     string
 		target   string
@@ -122,4 +122,13 @@ func TestNoKeysConfiguredLeavesTheAPIOpen(t *testing.T) {
 			t.Errorf("GET %s without keys configured: 401 %s", target, r.body)
 		}
 	}
+}
+
+// adminKeys are keys that may use every brand and the brand registry.
+func adminKeys(secrets ...string) []api.Key {
+	out := make([]api.Key, len(secrets))
+	for i, s := range secrets {
+		out[i] = api.Key{Secret: s, Brands: []string{api.AllBrands}}
+	}
+	return out
 }

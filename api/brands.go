@@ -233,6 +233,7 @@ func (s *server) listBrands(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	list = visibleBrands(c, list)
 	out := make([]BrandJSON, len(list))
 	for i, b := range list {
 		out[i] = brandJSON(b)

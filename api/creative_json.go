@@ -17,8 +17,10 @@ type CarouselImage struct {
 
 // CreativeJSON is one creative in the seed's Creative shape. Ratios are
 // derived from the stored sums: ctr, hook_rate, engagementRate and the
-// video rates are percentages of impressions; cpp is the Graph API's
-// (spend per 1,000 people reached), like the aggregations' avg_cpp.
+// video rates are percentages of impressions (the aggregations' video
+// rates too); cpp is the Graph API's (spend per 1,000 people reached), like
+// the aggregations' avg_cpp. DataVersion is in milliseconds, like the
+// aggregations', so JavaScript reads it exactly (below 2^53).
 type CreativeJSON struct {
 	BrandID           string          `json:"brandId"`
 	AdID              string          `json:"ad_id"`
@@ -94,7 +96,7 @@ func creativeJSON(r store.Range, c store.Creative) CreativeJSON {
 		VideoP25Rate: pct(c.VideoP25, c.Impressions), VideoP50Rate: pct(c.VideoP50, c.Impressions),
 		VideoP100Rate: pct(c.VideoP100, c.Impressions),
 		StartDate:     r.StartDate, EndDate: r.EndDate, SyncedAt: c.FetchedAt, LastUpdated: c.FetchedAt,
-		DataVersion: c.Version,
+		DataVersion: c.Version / 1e6, // the stored version is in nanoseconds, beyond 2^53
 	}
 	if c.Reach >= 0 { // -1: a range derived from days, whose reach is not their sum
 		reach, cpp, frequency := c.Reach, ratio(spend*1000, float64(c.Reach)), c.Frequency

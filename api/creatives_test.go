@@ -35,7 +35,7 @@ func sampleCreative() store.Creative {
 		VideoP100:            100,
 		PostEngagement:       80,
 		FetchedAt:            time.Date(2024, 2, 1, 12, 0, 0, 0, time.UTC),
-		Version:              42,
+		Version:              42_000_000, // nanoseconds: served as 42 ms
 	}
 }
 

@@ -57,7 +57,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		case errors.As(err, &fe):
 			status, code, msg = fe.Code, "http_error", fe.Message
 		default:
-			log.Error("request failed", "method", c.Method(), "path", c.Path(), "err", err)
+			log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", c.Locals(localRequestID), "err", err)
 		}
 		body := fiber.Map{"code": code, "message": msg}
 		if field != "" {

@@ -33,7 +33,7 @@ func wantSecurityHeaders(t *testing.T, what string, r reply) {
 // Every route the app serves, asked with and without an API key, answers
 // with the security headers, whatever its status.
 func TestSecurityHeadersOnEveryRoute(t *testing.T) {
-	a := newAccessAPI(t, api.Access{Keys: []string{keyA}})
+	a := newAccessAPI(t, api.Access{Keys: adminKeys(keyA)})
 	a.store.countErr = errors.New("disk on fire") // lists answer 500
 	statuses := map[int]bool{}
 	for _, rt := range a.app.GetRoutes(true) {

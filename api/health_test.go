@@ -81,7 +81,7 @@ func TestUnknownRoute(t *testing.T) {
 	}{
 		{name: "unknown path", method: http.MethodGet, give: "/api/nothing"},
 		{name: "too deep", method: http.MethodGet, give: "/api/creatives/acme/extra/parts"},
-		{name: "root", method: http.MethodGet, give: "/"},
+		{name: "outside /api and the page", method: http.MethodGet, give: "/nothing"}, // GET / is the creative browser
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -62,6 +62,15 @@ type Deps struct {
 	Tokens   *tokenbox.Box        // seals the tokens of POST /api/brands; nil makes it answer 503
 	Graph    *graph.Client        // checks a registered brand's token and accounts; nil skips the check
 	Presync  Presync              // the ranges a brand's registration warms; zero: none
+	// CORSOrigins are the origins (scheme://host[:port]) whose pages may
+	// call the API from a browser; none: only pages the API serves.
+	CORSOrigins []string
+	// StreamKey signs the progress stream's tokens; empty: a random key
+	// made by New, so tokens work only on this process.
+	StreamKey []byte
+	// MediaOrigins are origins besides https: ones that the creative
+	// browser may show thumbnails and videos from (dev: graphsim's).
+	MediaOrigins []string
 	// ProgressPoll is how often the progress stream reads a job's state (default 500ms).
 	ProgressPoll time.Duration
 	// Now is the clock whose day bounds the dates a request may name (default time.Now).
@@ -72,6 +81,8 @@ type server struct {
 	deps    Deps
 	metrics *metrics
 	jobs    *jobs.Queue
+	keys    *keyring
+	streams *streamSigner
 	// stopping is closed when the server starts shutting down, so that
 	// progress streams end instead of holding the shutdown up.
 	stopping chan struct{}
@@ -87,7 +98,8 @@ func newApp(deps Deps) (*fiber.App, *server) {
 	if deps.Now == nil {
 		deps.Now = time.Now
 	}
-	s := &server{deps: deps, metrics: newMetrics(deps.Registry), stopping: make(chan struct{})}
+	s := &server{deps: deps, metrics: newMetrics(deps.Registry), stopping: make(chan struct{}),
+		keys: newKeyring(deps.Access.Keys), streams: newStreamSigner(deps.StreamKey, deps.Now)}
 	s.jobs = &jobs.Queue{Store: deps.Store, Publisher: deps.Queue,
 		OnQueued: func(kind schemas.SyncKind) { s.metrics.queued.WithLabelValues(string(kind)).Inc() }}
 	app := fiber.New(fiber.Config{
@@ -98,29 +110,43 @@ func newApp(deps Deps) (*fiber.App, *server) {
 		WriteTimeout:          60 * time.Second,
 		BodyLimit:             64 << 10,
 	})
+	app.Use(s.accessLog)     // first: it times and ids every request, and logs what the client got
 	app.Use(securityHeaders) // outside observe, so it sees the status of rendered errors
 	app.Use(s.observe)
-	app.Use(recover.New()) // a panicking handler answers 500 (and is counted) instead of ending the process
+	// CORS before the keys: a browser's preflight carries none.
+	app.Use(s.cors())
+	app.Use(s.compress())   // outside revalidate: the ETag is the identity body's, plus the coding
+	app.Use(s.revalidate)   // ETag, 304 and Cache-Control
+	app.Use(s.renderErrors) // so the middleware above sees each error's status and body
+	app.Use(recover.New())  // a panicking handler answers 500 (and is counted) instead of ending the process
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metricsHandler())
 	app.Get("/openapi.json", s.openAPI)
-	a := app.Group("/api", s.access()...) // every /api/* route: API key and rate limit
-	a.Post("/brands", s.registerBrand)
+	index, assets := s.page() // the creative browser
+	app.Get("/", index)
+	app.Get("/assets/:name", assets)
+	// The progress stream comes before the /api group, whose key check it
+	// replaces: EventSource sends no headers, so a stream token may open it.
+	access := s.access()
+	app.Get("/api/creatives/sync/events/:brandId", access.identify, access.limit, s.streamAccess, s.syncEvents)
+	a := app.Group("/api", access.identify, access.limit, access.requireKey) // every other /api/* route
+	// Routes naming a brand check it is in the key's scope (inScope).
+	a.Post("/brands", s.adminOnly, s.registerBrand)
 	a.Get("/brands", s.listBrands)
-	a.Get("/brands/:brandId", s.getBrand)
-	a.Delete("/brands/:brandId", s.deleteBrand)
+	a.Get("/brands/:brandId", s.inScope, s.getBrand)
+	a.Delete("/brands/:brandId", s.adminOnly, s.deleteBrand)
 	syncLimit := s.syncLimit() // one budget for everything that queues jobs
-	a.Post("/brands/:brandId/presync", syncLimit, s.presyncBrand)
+	a.Post("/brands/:brandId/presync", s.inScope, syncLimit, s.presyncBrand)
 	g := a.Group("/creatives")
-	g.Post("/sync/:brandId", syncLimit, s.startSync(schemas.SyncKindFull))
-	g.Get("/sync/status/:brandId", s.syncStatus)
-	g.Get("/sync/events/:brandId", s.syncEvents)
-	g.Post("/refresh/:brandId", syncLimit, s.startSync(schemas.SyncKindRefresh))
-	g.Get("/:brandId/aggregations", s.getAggregations)
-	g.Get("/:brandId/series", s.getSeries)
-	g.Get("/:brandId", s.listCreatives)
-	g.Delete("/:brandId", s.deleteCreatives)
+	g.Post("/sync/stream-token/:brandId", s.inScope, s.issueStreamToken)
+	g.Post("/sync/:brandId", s.inScope, syncLimit, s.startSync(schemas.SyncKindFull))
+	g.Get("/sync/status/:brandId", s.inScope, s.syncStatus)
+	g.Post("/refresh/:brandId", s.inScope, syncLimit, s.startSync(schemas.SyncKindRefresh))
+	g.Get("/:brandId/aggregations", s.inScope, s.getAggregations)
+	g.Get("/:brandId/series", s.inScope, s.getSeries)
+	g.Get("/:brandId", s.inScope, s.listCreatives)
+	g.Delete("/:brandId", s.inScope, s.deleteCreatives)
 	app.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, fmt.Sprintf("no route %s %s", c.Method(), c.Path()))
 	})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -35,6 +36,9 @@ func apiCommand() command {
 			}
 			if s.Sync.TokenKey == "" {
 				log.Info("brand registration off: POST /api/brands needs ADSTREAM_TOKEN_KEY")
+			}
+			if s.API.StreamKey == "" {
+				log.Info("progress-stream tokens are signed with a key made at start: only this instance accepts them, until it stops; set ADSTREAM_STREAM_KEY to share one")
 			}
 			reg := telemetry.NewRegistry()
 			var err error
@@ -78,8 +82,11 @@ func apiDeps(ctx context.Context, s settings, st *store.Store, log *slog.Logger,
 		return api.Deps{}, nil, err
 	}
 	deps := api.Deps{Store: st, Queue: bus.NewSyncQueue(cl, s.Topics.SyncRequests, codec), Log: log, Registry: reg,
-		Access:  api.Access{Keys: s.API.RevealKeys(), RateLimit: s.API.RateLimit, SyncRateLimit: s.API.SyncRateLimit},
-		Presync: api.Presync{Days: s.PresyncDays, FreshFor: s.RefreshInterval}}
+		Access:  api.Access{Keys: apiKeys(s.API.Keys), RateLimit: s.API.RateLimit, SyncRateLimit: s.API.SyncRateLimit},
+		Presync: api.Presync{Days: s.PresyncDays, FreshFor: s.RefreshInterval}, CORSOrigins: s.API.CORSOrigins}
+	if s.API.StreamKey != "" {
+		deps.StreamKey, _ = hex.DecodeString(s.API.StreamKey.Reveal()) // config checked it is hex
+	}
 	if s.Sync.TokenKey != "" {
 		box, err := newTokenBox(s.Sync.TokenKey)
 		if err != nil {
@@ -93,6 +100,15 @@ func apiDeps(ctx context.Context, s settings, st *store.Store, log *slog.Logger,
 		}
 	}
 	return deps, cl.Close, nil
+}
+
+// apiKeys hands the configured keys, revealed, to the API's key check.
+func apiKeys(keys []config.APIKey) []api.Key {
+	out := make([]api.Key, len(keys))
+	for i, k := range keys {
+		out[i] = api.Key{Secret: k.Key.Reveal(), Brands: k.Brands}
+	}
+	return out
 }
 
 // topicCheckTimeout bounds the API's start-up check of its Kafka topic: long

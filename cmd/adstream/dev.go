@@ -31,6 +31,8 @@ func devCommand() command {
 			demoAds := e.Int("ADSTREAM_DEMO_ADS", 3000, 1, "ads per account of graphsim's demo world")
 			batch := loadBatch(e)
 			s.API.RateLimit, s.API.SyncRateLimit = config.LoadRateLimits(e) // no keys in dev: limits count per client IP
+			// The configured origins and dev's own page.
+			s.API.CORSOrigins = append(config.LoadCORSOrigins(e), "http://"+s.HTTPAddr)
 			if err := e.Check(); err != nil {
 				return err
 			}
@@ -82,6 +84,9 @@ func devCommand() command {
 				return err
 			}
 			defer closeAPI()
+			if sim != nil {
+				apiDeps.MediaOrigins = []string{s.Graph.URL} // the page shows graphsim's thumbnails
+			}
 			pcfg, pdeps, err := producerDeps(ctx, s, st, log, reg, gc)
 			if err != nil {
 				return err
@@ -132,13 +137,15 @@ func queueDemoSync(ctx context.Context, deps api.Deps, httpAddr string, io stdio
 	query := "startDate=" + demoStart + "&endDate=" + demoEnd
 	fmt.Fprintf(io.out, `
 adstream dev is up. A first sync of brand "demo" (%s..%s) is queued as %s.
+Open the creative browser:
+  %s/?brand=demo&%s
 Try:
   curl -s '%s/api/creatives/sync/status/demo?%s'
   curl -s '%s/api/creatives/demo?%s&page=1&limit=10'
   curl -s '%s/api/creatives/demo?%s&page=1&limit=5&sortBy=ctr&filters=%%7B%%22creative_type%%22%%3A%%22video%%22%%7D'
   curl -s '%s/metrics'
 Ctrl-C stops everything.
-`, demoStart, demoEnd, queued.JobID, base, query, base, query, base, query, base)
+`, demoStart, demoEnd, queued.JobID, base, query, base, query, base, query, base, query, base)
 	<-ctx.Done()
 	return nil
 }

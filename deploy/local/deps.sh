@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the local stack needs and is missing, on Debian/Ubuntu: ClickHouse server
-# and client from the distribution (18.16 on Debian 12). Checks Java 17+ and Maven, which
-# only the real-Kafka tests need. Idempotent; prints nothing when everything is present.
+# and client from the distribution (18.16 on Debian 12), and Chromium, which the creative
+# browser's test drives headless. Checks Java 17+ and Maven, which only the real-Kafka
+# tests need. Idempotent; prints nothing when everything is present.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -9,7 +10,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 if [[ $# -gt 0 ]]; then
-	echo "usage: ${0##*/}   (no arguments; installs clickhouse-server/-client when missing)" >&2
+	echo "usage: ${0##*/}   (no arguments; installs clickhouse-server/-client and chromium when missing)" >&2
 	exit 2
 fi
 
@@ -20,10 +21,13 @@ fi
 if ! exe clickhouse-client >/dev/null && ! exe clickhouse >/dev/null; then
 	missing+=(clickhouse-client)
 fi
+if ! exe chromium >/dev/null && ! exe chromium-browser >/dev/null; then
+	missing+=(chromium)
+fi
 
 if ((${#missing[@]})); then
 	command -v apt-get >/dev/null ||
-		die "missing ${missing[*]} and no apt-get: install ClickHouse from https://clickhouse.com/docs/install"
+		die "missing ${missing[*]} and no apt-get: install ClickHouse (https://clickhouse.com/docs/install) and Chromium yourself"
 	sudo=()
 	if ((EUID != 0)); then
 		command -v sudo >/dev/null || die "missing ${missing[*]}: run this script as root (no sudo found)"
@@ -31,10 +35,20 @@ if ((${#missing[@]})); then
 	fi
 	echo "deps: installing ${missing[*]} with apt-get"
 	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-	# Both packages, so server and client versions match.
+	pkgs=()
+	for p in "${missing[@]}"; do
+		case $p in
+		clickhouse-*) ;;
+		*) pkgs+=("$p") ;;
+		esac
+	done
+	# Both ClickHouse packages whenever one is missing, so server and client versions match.
+	if [[ " ${missing[*]} " == *" clickhouse-"* ]]; then
+		pkgs+=(clickhouse-server clickhouse-client)
+	fi
 	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-		clickhouse-server clickhouse-client
+		"${pkgs[@]}"
 fi
 
 # Java and Maven: only deploy/local/kafka.sh needs them; without them the tests that want
