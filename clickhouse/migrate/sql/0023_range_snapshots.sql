@@ -1,7 +1,8 @@
 -- A range's creatives as of one data version (a snapshot), written whole when the range's
 -- aggregations are rebuilt (a sync completed, or the range was derived from its days), with the
 -- ad and creative details a page shows. Pages and counts read the newest snapshot without FINAL:
--- a reader sees the old snapshot or the new one, never a mix. Older snapshots merge away.
+-- a reader sees the old snapshot or the new one, never a mix. Older snapshots merge away. Small
+-- granules: a page's rows are read by ad_id, 50 scattered ids at a time.
 CREATE TABLE IF NOT EXISTS {db}.range_snapshots
 (
     brand_id              String,
@@ -47,3 +48,4 @@ CREATE TABLE IF NOT EXISTS {db}.range_snapshots
 ENGINE = ReplacingMergeTree(snapshot)
 PARTITION BY toYYYYMM(start_date)
 ORDER BY (brand_id, start_date, end_date, ad_id)
+SETTINGS index_granularity = 1024
