@@ -43,4 +43,12 @@ type SyncEvent struct {
 	PublishedDays int64 `avro:"published_days"`
 	// Days are, on COMPLETED, the days the job fetched (YYYY-MM-DD).
 	Days []string `avro:"days"`
+	// CheckpointUnits are the units of the plan (whole ad accounts) whose
+	// records were all delivered before this event, and the Checkpoint*
+	// counts what had been published then: where a run that takes the job
+	// over after a crash resumes (see jobs.Plan.Resume).
+	CheckpointUnits    int64 `avro:"checkpoint_units"`
+	CheckpointAds      int64 `avro:"checkpoint_ads"`
+	CheckpointInsights int64 `avro:"checkpoint_insights"`
+	CheckpointDays     int64 `avro:"checkpoint_days"`
 }

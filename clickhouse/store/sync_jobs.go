@@ -59,6 +59,11 @@ type SyncJob struct {
 	// RangeSyncedAt is when a sync of the job's range last completed (this
 	// job or an earlier one); zero when none ever did.
 	RangeSyncedAt time.Time
+
+	// CheckpointUnits are the units whose records were all delivered to
+	// Kafka, and the Checkpoint* counts what was published then: where a
+	// run that takes the job over resumes (jobs.Plan.Resume).
+	CheckpointUnits, CheckpointAds, CheckpointInsights, CheckpointDays int64
 }
 
 // RecordQueued stores the pending state of a job just published to the
@@ -108,13 +113,16 @@ func (s *Store) job(ctx context.Context, r Range, cond string, more ...any) (Syn
 		" argMax(total_ads, "+jobOrder+"), argMax(published_ads, "+jobOrder+"), argMax(published_insights, "+jobOrder+"),"+
 		" argMax(error_code, "+jobOrder+"), argMax(error, "+jobOrder+"),"+
 		" argMax(units_total, "+jobOrder+"), argMax(units_done, "+jobOrder+"), argMax(progress_permille, "+jobOrder+"),"+
+		" argMax(checkpoint_units, "+jobOrder+"), argMax(checkpoint_ads, "+jobOrder+"),"+
+		" argMax(checkpoint_insights, "+jobOrder+"), argMax(checkpoint_days, "+jobOrder+"),"+
 		" min(at_nanos), minIf(at_nanos, status != 'pending'), max(at_nanos),"+
 		" maxIf(at_nanos, status IN ('completed', 'failed')),"+
 		" (SELECT max(at_nanos) FROM "+s.table("sync_events")+" WHERE "+rangeWhere+" AND status = 'completed')"+
 		" FROM "+s.table("sync_events")+" WHERE "+rangeWhere+cond+
 		" GROUP BY job_id ORDER BY min(at_nanos) DESC, job_id LIMIT 1", append(append(args, args...), more...)...).
 		Scan(&j.JobID, &j.Kind, &j.Status, &j.TotalAds, &j.PublishedAds, &j.PublishedInsights, &j.ErrorCode, &j.Error,
-			&j.UnitsTotal, &j.UnitsDone, &j.ProgressPermille, &created, &started, &updated, &completed, &synced)
+			&j.UnitsTotal, &j.UnitsDone, &j.ProgressPermille,
+			&j.CheckpointUnits, &j.CheckpointAds, &j.CheckpointInsights, &j.CheckpointDays, &created, &started, &updated, &completed, &synced)
 	if err != nil {
 		if isNoRows(err) {
 			return SyncJob{}, ErrNotFound
