@@ -17,10 +17,10 @@ type History interface {
 // Dedup lets producers run each queued job once. Callers of Queue.Sync that
 // race publish the same job id several times, and no other request ever
 // carries that id (NextJobID), so a request whose job already ended is a
-// duplicate. A job that did not end (its producer died) runs again. Dedup
-// remembers the jobs this process ended, because the store learns of an end
-// only when the consumers have stored its event. It is safe for concurrent
-// use.
+// duplicate. A job that did not end (its producer died) runs again, from its
+// checkpoint (Plan.Resume). Dedup remembers the jobs this process ended,
+// because the store learns of an end only when the consumers have stored its
+// event. It is safe for concurrent use.
 type Dedup struct {
 	History History
 
