@@ -3,6 +3,7 @@ package producers
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -39,6 +40,12 @@ type jobResult struct {
 
 	unitsTotal, unitsDone int64
 	permille              int64
+
+	// checkpoint is where the job is done for good: the accounts whose
+	// records are all in Kafka. prev is the job's stored state when this
+	// run began, which its events never report less than.
+	checkpoint jobs.Checkpoint
+	prev       store.SyncJob
 }
 
 // adMeta is what a daily row needs of its ad.
@@ -51,6 +58,8 @@ type adMeta struct {
 // range's insights (one Ad and one range AdInsight per ad with data in the
 // range, with exact reach) and the days to fetch (one daily AdInsight per ad
 // and day), then flushes and reports completion with the days it fetched.
+// A job an earlier run left unfinished (its producer died, or an attempt
+// failed) resumes after the accounts that run finished (jobs.Plan.Resume).
 func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog.Logger) (jobResult, error) {
 	var res jobResult
 	// A day the store cannot hold would be wrapped into another range or
@@ -68,27 +77,35 @@ func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog
 	}
 	tok := graph.Token(plain)
 	w.takeProduceErr() // a new attempt starts clean
+	res.prev = w.lastState(ctx, req, log)
 	w.publishEvent(ctx, req, schemas.SyncStarted, res, jobs.Failure{})
-	chunks, err := w.plan(ctx, req, tok, brand.AdAccountIDs, &res)
+	plan, err := w.plan(ctx, req, tok, brand.AdAccountIDs, &res)
 	if err != nil {
 		return res, err
 	}
-	log.Info("sync job planned", "accounts", len(brand.AdAccountIDs), "days", len(res.fetchedDays), "units", res.unitsTotal)
+	skip, from := plan.Resume(res.prev)
+	res.checkpoint, res.unitsDone, res.ads, res.insights, res.days = from, from.Units, from.Ads, from.Insights, from.Days
+	res.permille = jobs.Permille(res.unitsDone, res.unitsTotal, 0)
+	log.Info("sync job planned", "accounts", len(brand.AdAccountIDs), "days", len(res.fetchedDays), "units", res.unitsTotal,
+		"accounts_done_before", skip)
 	w.publishEvent(ctx, req, schemas.SyncProgress, res, jobs.Failure{})
-	for _, acct := range brand.AdAccountIDs {
+	for _, acct := range brand.AdAccountIDs[skip:] {
 		planned := res.planned / int64(len(brand.AdAccountIDs)) // the account's share, for progress within its range pass
 		meta, err := w.syncAccount(ctx, req, tok, acct, planned, &res)
 		if err != nil {
 			return res, err
 		}
 		res.unitsDone++
-		for _, c := range chunks {
+		for _, c := range plan.Chunks {
 			if err := w.syncDays(ctx, req, tok, acct, c, meta, &res); err != nil {
 				return res, err
 			}
 			res.unitsDone++
 			res.permille = jobs.Permille(res.unitsDone, res.unitsTotal, 0)
 			w.publishEvent(ctx, req, schemas.SyncProgress, res, jobs.Failure{})
+		}
+		if err := w.checkpoint(ctx, req, &res); err != nil {
+			return res, err
 		}
 	}
 	if err := w.cl.Flush(ctx); err != nil {
@@ -107,11 +124,11 @@ func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog
 // chooses the days to fetch: those not stored yet and those fetched before
 // their restatement window closed. Its units are, per account, the range pass
 // and one per chunk of days.
-func (w *worker) plan(ctx context.Context, req *schemas.SyncRequest, tok graph.Token, accounts []string, res *jobResult) ([]jobs.Chunk, error) {
+func (w *worker) plan(ctx context.Context, req *schemas.SyncRequest, tok graph.Token, accounts []string, res *jobResult) (jobs.Plan, error) {
 	for _, acct := range accounts {
 		n, err := w.deps.Graph.CountAds(ctx, tok, acct)
 		if err != nil {
-			return nil, fmt.Errorf("%s plan: %w", acct, err)
+			return jobs.Plan{}, fmt.Errorf("%s plan: %w", acct, err)
 		}
 		res.planned += n
 	}
@@ -120,13 +137,47 @@ func (w *worker) plan(ctx context.Context, req *schemas.SyncRequest, tok graph.T
 	if w.deps.Jobs != nil {
 		var err error
 		if synced, err = w.deps.Jobs.SyncedDays(ctx, r); err != nil {
-			return nil, fmt.Errorf("stored days of %s: %w", req.BrandID, err)
+			return jobs.Plan{}, fmt.Errorf("stored days of %s: %w", req.BrandID, err)
 		}
 	}
 	res.fetchedDays = jobs.DaysToFetch(r, synced, cmp.Or(w.cfg.Lookback, jobs.Lookback))
-	chunks := jobs.Chunks(res.fetchedDays, jobs.ChunkDays)
-	res.unitsTotal = int64(len(accounts) * (1 + len(chunks)))
-	return chunks, nil
+	plan := jobs.Plan{Accounts: len(accounts), Chunks: jobs.Chunks(res.fetchedDays, jobs.ChunkDays)}
+	res.unitsTotal = plan.Units()
+	return plan, nil
+}
+
+// lastState is the job's stored state as this run begins: the zero SyncJob
+// for a job never seen, or when the store does not answer (the run then
+// starts over, which costs Graph calls but loses nothing).
+func (w *worker) lastState(ctx context.Context, req *schemas.SyncRequest, log *slog.Logger) store.SyncJob {
+	if w.deps.Jobs == nil {
+		return store.SyncJob{}
+	}
+	j, err := w.deps.Jobs.Job(ctx, store.Range{BrandID: req.BrandID, StartDate: req.StartDate, EndDate: req.EndDate}, req.JobID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return store.SyncJob{}
+	case err != nil:
+		log.Warn("job state unavailable; the job starts over", "err", err)
+		return store.SyncJob{}
+	}
+	return j
+}
+
+// checkpoint records that the units done so far are done for good: once
+// every record published so far is delivered, an event says so, and a run
+// that takes the job over after a crash skips them. An event sent before
+// the flush could outlive records lost with the process.
+func (w *worker) checkpoint(ctx context.Context, req *schemas.SyncRequest, res *jobResult) error {
+	if err := w.cl.Flush(ctx); err != nil {
+		return fmt.Errorf("flush: %w", err)
+	}
+	if err := w.takeProduceErr(); err != nil {
+		return fmt.Errorf("publish records: %w", err)
+	}
+	res.checkpoint = jobs.Checkpoint{Units: res.unitsDone, Ads: res.ads, Insights: res.insights, Days: res.days}
+	w.publishEvent(ctx, req, schemas.SyncProgress, *res, jobs.Failure{})
+	return nil
 }
 
 // syncAccount is an account's range pass: it publishes its ads and range
@@ -210,9 +261,12 @@ func (w *worker) publishEvent(ctx context.Context, req *schemas.SyncRequest, typ
 		Kind: req.Kind, Type: typ, TotalAds: total, PublishedAds: res.ads, PublishedInsights: res.insights,
 		PublishedDays: res.days, UnitsTotal: res.unitsTotal, UnitsDone: res.unitsDone, ProgressPermille: res.permille,
 		Error: f.Message, ErrorCode: f.Code, At: time.Now().UTC(), Seq: w.clock.Next(),
+		CheckpointUnits: res.checkpoint.Units, CheckpointAds: res.checkpoint.Ads,
+		CheckpointInsights: res.checkpoint.Insights, CheckpointDays: res.checkpoint.Days,
 	}
 	if typ == schemas.SyncCompleted {
 		ev.TotalAds, ev.ProgressPermille, ev.Days = res.ads, 1000, res.fetchedDays
 	}
+	jobs.KeepProgress(ev, res.prev)
 	w.produce(ctx, w.cfg.Topics.SyncEvents, []byte(req.JobID), ev)
 }

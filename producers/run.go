@@ -193,8 +193,10 @@ func (w *worker) handle(ctx context.Context, r *kgo.Record) {
 }
 
 // runAttempts runs a job up to MaxAttempts times with exponential backoff,
-// like the seed's queue (3 attempts from 5 s). Each attempt starts over; the
-// records it publishes again are absorbed by the versioned tables.
+// like the seed's queue (3 attempts from 5 s). Each attempt resumes from the
+// job's checkpoint as the store has it by then (an earlier one when the
+// consumers lag); the records it publishes again are absorbed by the
+// versioned tables.
 func (w *worker) runAttempts(ctx context.Context, req *schemas.SyncRequest, log *slog.Logger) (jobResult, error) {
 	backoff := w.cfg.RetryBackoff
 	for attempt := 1; ; attempt++ {
