@@ -23,9 +23,10 @@ usage: ${0##*/} start|stop|status|clean|version|fetch|topics [TopicCommand args]
            ${0##*/} topics --create --topic t --partitions 3;  ${0##*/} topics --list
 
 env: KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (19093), ADSTREAM_DATA_DIR (.data),
-     KAFKA_CACHE_DIR (\$ADSTREAM_DATA_DIR/kafka), KAFKA_VERSION (newest of
-     $KAFKA_VERSIONS that resolves), KAFKA_HEAP_OPTS (-Xms256m -Xmx512m),
-     KAFKA_START_TIMEOUT (90 seconds)
+     KAFKA_CACHE_DIR (\$ADSTREAM_DATA_DIR/kafka), KAFKA_RUN_DIR (\$KAFKA_CACHE_DIR/run:
+     the broker's config, pid, log and storage; give a second broker its own),
+     KAFKA_VERSION (newest of $KAFKA_VERSIONS that resolves),
+     KAFKA_HEAP_OPTS (-Xms256m -Xmx512m), KAFKA_START_TIMEOUT (90 seconds)
 EOF
 	exit 2
 }
@@ -37,7 +38,7 @@ heap_opts=${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}
 start_timeout=${KAFKA_START_TIMEOUT:-90}
 cache=${KAFKA_CACHE_DIR:-$(data_root)/kafka}
 libs=$cache/libs
-run=$cache/run # everything `clean` removes: config, pid, log, storage
+run=${KAFKA_RUN_DIR:-$cache/run} # everything `clean` removes: config, pid, log, storage
 props=$run/server.properties
 pidfile=$run/kafka.pid
 logfile=$run/kafka.log
@@ -59,9 +60,19 @@ cached_version() {
 	done
 }
 
-# fetch resolves the jars into $libs once; KAFKA_VERSION pins a version, otherwise the
-# newest of KAFKA_VERSIONS that Maven can resolve wins.
+# fetch resolves the jars into $libs once, under a lock of the cache's own: brokers of
+# other run dirs share it.
 fetch() {
+	mkdir -p "$cache"
+	exec 8>"$cache/.lock"
+	flock -w 300 8 || die "timed out waiting for $cache/.lock"
+	resolve_jars
+	exec 8>&-
+}
+
+# resolve_jars fills $libs; KAFKA_VERSION pins a version, otherwise the newest of
+# KAFKA_VERSIONS that Maven can resolve wins.
+resolve_jars() {
 	local have want v tmp
 	have=$(cached_version) || have=
 	want=${KAFKA_VERSION:-}
@@ -187,11 +198,11 @@ topics() {
 	java -cp "$libs/*" org.apache.kafka.tools.TopicCommand --bootstrap-server "$brokers" "$@"
 }
 
-# One script instance at a time per data dir: parallel test packages may all call start.
+# One script instance at a time per broker: parallel test packages may all call start.
 with_lock() {
-	mkdir -p "$cache"
-	exec 9>"$cache/.lock"
-	flock -w 300 9 || die "timed out waiting for $cache/.lock"
+	mkdir -p "$run"
+	exec 9>"$run/.lock"
+	flock -w 300 9 || die "timed out waiting for $run/.lock"
 	"$@"
 }
 
@@ -208,10 +219,10 @@ clean)
 	echo "kafka: removed $run (jar cache kept in $libs)"
 	;;
 version)
-	with_lock fetch
+	fetch
 	cached_version
 	;;
-fetch) with_lock fetch ;;
+fetch) fetch ;;
 topics) topics "$@" ;;
 *) usage ;;
 esac
