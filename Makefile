@@ -37,6 +37,16 @@ test-race: deps ## make test with the race detector
 test-short: ## unit tests only, no servers
 	$(GO) test -short -count=1 ./...
 
+# The suite stops its servers itself; the stops after it catch a run killed before its cleanups.
+.PHONY: chaos
+chaos: deps build ## kill -9 each role, stop ClickHouse and Kafka, Graph faults mid-sync; prints recovery times (own servers, < 8 min)
+	@status=0; ADSTREAM_CHAOS=1 ADSTREAM_E2E=must ADSTREAM_TEST_BIN=$(CURDIR)/$(BIN) \
+		$(GO) test -count=1 -v -timeout 12m -run '^TestChaos$$' ./cmd/adstream || status=$$?; \
+	if [ -d .data/chaos ]; then \
+		ADSTREAM_DATA_DIR=.data/chaos bash deploy/local/clickhouse.sh stop >/dev/null; \
+		KAFKA_RUN_DIR=$(CURDIR)/.data/chaos/kafka bash deploy/local/kafka.sh stop >/dev/null; \
+	fi; exit $$status
+
 .PHONY: bench
 bench: ## benchmarks that print figures
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -21,9 +21,9 @@ const binEnv = "ADSTREAM_TEST_BIN"
 // proc is one process of the adstream binary running a role (`adstream
 // producer`, …) with an environment of its own, as an operator would run
 // it: tests kill it with SIGKILL and start it again. Its output goes to a
-// file that the test log shows when the test fails.
+// file that the test log shows when the test fails. Its methods are called
+// from one goroutine at a time.
 type proc struct {
-	t    *testing.T
 	name string
 	args []string
 	env  []string
@@ -39,7 +39,7 @@ type proc struct {
 // environment) and kills it when the test ends.
 func startProc(t *testing.T, name string, env map[string]string, args ...string) *proc {
 	t.Helper()
-	p := &proc{t: t, name: name, args: args, log: filepath.Join(t.TempDir(), name+".log")}
+	p := &proc{name: name, args: args, log: filepath.Join(t.TempDir(), name+".log")}
 	base := map[string]string{"PATH": os.Getenv("PATH"), "HOME": os.Getenv("HOME"), "TMPDIR": os.TempDir()}
 	if os.Getenv(binEnv) == "" {
 		base[runAsAdstream] = "1"
@@ -55,7 +55,9 @@ func startProc(t *testing.T, name string, env map[string]string, args ...string)
 	for _, k := range keys {
 		p.env = append(p.env, k+"="+base[k])
 	}
-	p.start()
+	if err := p.start(); err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(func() {
 		p.kill()
 		if t.Failed() {
@@ -66,22 +68,21 @@ func startProc(t *testing.T, name string, env map[string]string, args ...string)
 }
 
 // start runs the process; its output is appended to its log.
-func (p *proc) start() {
-	p.t.Helper()
+func (p *proc) start() error {
 	bin := os.Getenv(binEnv)
 	if bin == "" {
 		bin = os.Args[0]
 	}
 	out, err := os.OpenFile(p.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
-		p.t.Fatal(err)
+		return err
 	}
 	fmt.Fprintf(out, "=== %s started %s\n", p.name, time.Now().Format(time.TimeOnly))
 	cmd := exec.Command(bin, p.args...)
 	cmd.Env, cmd.Stdout, cmd.Stderr = p.env, out, out
 	if err := cmd.Start(); err != nil {
 		out.Close()
-		p.t.Fatalf("start %s: %v", p.name, err)
+		return fmt.Errorf("start %s: %w", p.name, err)
 	}
 	exited := make(chan struct{})
 	go func() {
@@ -95,34 +96,19 @@ func (p *proc) start() {
 	p.mu.Lock()
 	p.cmd, p.exited = cmd, exited
 	p.mu.Unlock()
+	return nil
 }
 
 // kill ends the process with SIGKILL, as a crash or the OOM killer would,
 // and waits until it is gone.
-func (p *proc) kill() { p.signal(syscall.SIGKILL, 0) }
-
-// stop asks the process to stop (SIGTERM) and waits up to 20 s for it.
-func (p *proc) stop() { p.signal(syscall.SIGTERM, 20*time.Second) }
-
-// signal sends sig and waits for the end, killing after grace (0: wait).
-func (p *proc) signal(sig syscall.Signal, grace time.Duration) {
+func (p *proc) kill() {
 	p.mu.Lock()
 	cmd, exited := p.cmd, p.exited
 	p.mu.Unlock()
-	if cmd == nil {
-		return
+	if cmd != nil {
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		<-exited
 	}
-	_ = cmd.Process.Signal(sig)
-	if grace > 0 {
-		select {
-		case <-exited:
-			return
-		case <-time.After(grace):
-			p.t.Errorf("%s did not stop within %s of SIGTERM; killing it", p.name, grace)
-			_ = cmd.Process.Kill()
-		}
-	}
-	<-exited
 }
 
 // wait waits for the process to end by itself and returns how it ended.
@@ -141,10 +127,12 @@ func (p *proc) wait(limit time.Duration) error {
 }
 
 // restart starts the process again and returns when it did.
-func (p *proc) restart() time.Time {
-	p.t.Helper()
+func (p *proc) restart(t *testing.T) time.Time {
+	t.Helper()
 	at := time.Now()
-	p.start()
+	if err := p.start(); err != nil {
+		t.Fatal(err)
+	}
 	return at
 }
 

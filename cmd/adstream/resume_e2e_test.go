@@ -37,7 +37,7 @@ func TestKilledProducerResumesItsJob(t *testing.T) {
 		t.Fatalf("the job was %s when the producer was killed; the test needs it running", killedAt.Status)
 	}
 	restartedCalls := p.simCalls()
-	p.role(roleProducer).restart()
+	p.role(roleProducer).restart(t)
 	done := p.waitCompleted(r, job, 2*time.Minute)
 	resumedCalls := p.simCalls() - restartedCalls
 	t.Logf("fresh job: %d Graph calls; killed at checkpoint %d of %d units, the restarted producer made %d",
