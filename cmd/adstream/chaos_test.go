@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -72,16 +70,6 @@ type chaos struct {
 	p          *pipeline
 	freshCalls int64 // Graph calls of the consumer scenario's job, which no fault touched
 	rows       []recovery
-}
-
-// recovery is one line of the suite's table.
-type recovery struct {
-	scenario, fault string
-	away            time.Duration // how long the role or server was gone
-	recovered       time.Duration // from its return to the first progress; < 0: none to measure
-	job             time.Duration // from the sync request to the job's completion
-	note            string
-	passed          bool
 }
 
 // midSync says a job is running and some way in: the fault hits it there.
@@ -270,65 +258,4 @@ func (c *chaos) graphFaults(t *testing.T) {
 		job: time.Since(began), note: fmt.Sprintf("graphsim answered %d 500s and %d throttles", served.transient(), served.Throttled)}
 	p.verify(rangeGraph, job)
 	c.finish(t, row)
-}
-
-// graphStats are graphsim's error counters (truncated bodies are not counted).
-type graphStats struct {
-	Throttled  int64            `json:"throttled"`
-	ErrorCodes map[string]int64 `json:"error_codes"`
-}
-
-// transient counts the code 2 "unexpected error" answers (HTTP 500).
-func (s graphStats) transient() int64 { return s.ErrorCodes["2"] }
-
-func (s graphStats) minus(o graphStats) graphStats {
-	d := graphStats{Throttled: s.Throttled - o.Throttled, ErrorCodes: map[string]int64{}}
-	for k, v := range s.ErrorCodes {
-		d.ErrorCodes[k] = v - o.ErrorCodes[k]
-	}
-	return d
-}
-
-func graphErrors(t *testing.T, sim string) graphStats {
-	t.Helper()
-	var s graphStats
-	if code := getJSON(t, sim+"/_sim/stats", &s); code != http.StatusOK {
-		t.Fatalf("graphsim stats: HTTP %d", code)
-	}
-	return s
-}
-
-// print writes the suite's table (Markdown, as the README shows it).
-func (c *chaos) print(w io.Writer, took time.Duration) {
-	fmt.Fprintf(w, "\nchaos suite: %d scenarios in %s\n\n", len(c.rows), took.Round(time.Second))
-	fmt.Fprintln(w, "| fault | what was done | away | back → first progress | job took | checks | notes |")
-	fmt.Fprintln(w, "|---|---|---:|---:|---:|---|---|")
-	for _, r := range c.rows {
-		away, checks := "—", "failed"
-		if r.away > 0 {
-			away = secs(r.away)
-		}
-		if r.passed {
-			checks = "passed"
-		}
-		recovered := "—"
-		if r.recovered >= 0 {
-			recovered = secs(r.recovered)
-		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", r.scenario, r.fault, away, recovered, secs(r.job), checks, r.note)
-	}
-	fmt.Fprintln(w)
-}
-
-func secs(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
-
-// status answers the API's status code and Retry-After for path.
-func (p *pipeline) status(path string) (int, string) {
-	resp, err := http.Get(p.api + path)
-	if err != nil {
-		return 0, ""
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode, strings.TrimSpace(resp.Header.Get("Retry-After"))
 }

@@ -3,12 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
-	"math"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -254,266 +250,39 @@ func (p *pipeline) simCalls() int64 { return stats(p.t, p.sim).Calls }
 // setFaults replaces graphsim's fault profile.
 func (p *pipeline) setFaults(profile string) { setFaults(p.t, p.sim, profile) }
 
-// verify checks what a user of range r would notice after job ran through
-// faults: the job completed and no job of the pipeline is left pending,
-// processing or failed; every ad the API lists equals what graphsim serves
-// for the range, and none is missing; every creative type's aggregations
-// equal graphsim's truth; nothing went to the dead-letter topic.
-func (p *pipeline) verify(r chaosRange, job string) {
-	p.t.Helper()
-	p.waitCompleted(r, job, 2*time.Minute)
-	// Not the API's jobId, which names the range's latest job even over
-	// totals a read computed before the job's records were all stored.
-	waitFor(p.t, time.Minute, "the consumers' rebuild of the aggregations for job "+job, func() bool { return p.rebuiltFor(r, job) })
-	p.checkAds(r)
-	p.checkAggregations(r, job)
-	p.checkNoJobLeft()
-	p.checkDeadLetters()
+// graphStats are graphsim's error counters (truncated bodies are not counted).
+type graphStats struct {
+	Throttled  int64            `json:"throttled"`
+	ErrorCodes map[string]int64 `json:"error_codes"`
 }
 
-// rebuiltFor reports whether the consumers rebuilt r's aggregations for
-// job: they do once its records are all stored.
-func (p *pipeline) rebuiltFor(r chaosRange, job string) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	var n uint64
-	err := p.st.Conn().QueryRow(ctx, "SELECT count() FROM "+p.db+".creative_aggregations"+
-		" WHERE brand_id = 'demo' AND start_date = toDate(?) AND end_date = toDate(?) AND job_id = ?", r.start, r.end, job).Scan(&n)
-	return err == nil && n > 0
+// transient counts the code 2 "unexpected error" answers (HTTP 500).
+func (s graphStats) transient() int64 { return s.ErrorCodes["2"] }
+
+func (s graphStats) minus(o graphStats) graphStats {
+	d := graphStats{Throttled: s.Throttled - o.Throttled, ErrorCodes: map[string]int64{}}
+	for k, v := range s.ErrorCodes {
+		d.ErrorCodes[k] = v - o.ErrorCodes[k]
+	}
+	return d
 }
 
-func (p *pipeline) checkAds(r chaosRange) {
-	p.t.Helper()
-	served := p.servedAds(r)
-	stored := map[string]apiCreative{}
-	for page := 1; ; page++ {
-		var resp struct {
-			DataSource string        `json:"dataSource"`
-			Complete   bool          `json:"complete"`
-			HasMore    bool          `json:"hasMore"`
-			Creatives  []apiCreative `json:"creatives"`
-		}
-		if code := p.get(fmt.Sprintf("/api/creatives/demo?%s&page=%d&limit=500&sortBy=ad_id&sortOrder=asc", r.query(), page), &resp); code != http.StatusOK {
-			p.t.Fatalf("list page %d: HTTP %d", page, code)
-		}
-		if resp.DataSource != "database" || !resp.Complete {
-			p.t.Fatalf("list of %s..%s: dataSource %q, complete %v; want the database's complete range", r.start, r.end, resp.DataSource, resp.Complete)
-		}
-		for _, c := range resp.Creatives {
-			stored[c.AdID] = c
-		}
-		if !resp.HasMore {
-			break
-		}
+func graphErrors(t *testing.T, sim string) graphStats {
+	t.Helper()
+	var s graphStats
+	if code := getJSON(t, sim+"/_sim/stats", &s); code != http.StatusOK {
+		t.Fatalf("graphsim stats: HTTP %d", code)
 	}
-	wrong := 0
-	for id, want := range served {
-		got, ok := stored[id]
-		if !ok || got.metrics() != want {
-			if wrong++; wrong <= 5 {
-				p.t.Errorf("ad %s: stored %+v (listed %v), graphsim serves %+v", id, got.metrics(), ok, want)
-			}
-		}
-	}
-	if wrong > 0 || len(stored) != len(served) {
-		p.t.Fatalf("%s..%s: %d of %d ads differ from graphsim; %d listed", r.start, r.end, wrong, len(served), len(stored))
-	}
+	return s
 }
 
-// servedAds pages graphsim's level=ad insights of r for every account.
-func (p *pipeline) servedAds(r chaosRange) map[string]metrics {
-	out := map[string]metrics{}
-	for _, acct := range p.brand.AdAccountIDs {
-		next := p.sim + "/v21.0/" + acct + "/insights?" + url.Values{
-			"level": {"ad"}, "limit": {"500"}, "access_token": {p.brand.AccessToken},
-			"time_range": {`{"since":"` + r.start + `","until":"` + r.end + `"}`},
-			"fields":     {"ad_id,spend,impressions,clicks,actions,video_p100_watched_actions"},
-		}.Encode()
-		for next != "" {
-			var page struct {
-				Data []struct {
-					AdID        string `json:"ad_id"`
-					Spend       string `json:"spend"`
-					Impressions string `json:"impressions"`
-					Clicks      string `json:"clicks"`
-					Actions     []struct {
-						Type  string `json:"action_type"`
-						Value string `json:"value"`
-					} `json:"actions"`
-					P100 []struct {
-						Value string `json:"value"`
-					} `json:"video_p100_watched_actions"`
-				} `json:"data"`
-				Paging struct {
-					Next string `json:"next"`
-				} `json:"paging"`
-			}
-			if code := getJSON(p.t, next, &page); code != http.StatusOK {
-				p.t.Fatalf("graphsim insights of %s: HTTP %d", acct, code)
-			}
-			for _, row := range page.Data {
-				m := metrics{SpendMicros: decimalMicros(p.t, row.Spend), Impressions: atoi(p.t, row.Impressions), Clicks: atoi(p.t, row.Clicks)}
-				for _, a := range row.Actions {
-					switch a.Type {
-					case "purchase":
-						m.Orders = atoi(p.t, a.Value)
-					case "video_view":
-						m.VideoViews = atoi(p.t, a.Value)
-					}
-				}
-				for _, v := range row.P100 {
-					m.VideoP100 += atoi(p.t, v.Value)
-				}
-				out[row.AdID] = m
-			}
-			next = page.Paging.Next
-		}
-	}
-	return out
-}
-
-// checkAggregations compares every creative type's aggregations with
-// graphsim's truth: integers exactly, ratios to 1e-5 (summed in another
-// order than graphsim's).
-func (p *pipeline) checkAggregations(r chaosRange, job string) {
-	p.t.Helper()
-	ratioKeys := []string{"weighted_avg_ctr", "weighted_avg_cpc", "weighted_avg_cpp", "weighted_avg_roas"}
-	for _, typ := range []string{"all", "video", "image", "carousel", "unknown"} {
-		var got struct {
-			JobID        string    `json:"jobId"`
-			Aggregations aggTotals `json:"aggregations"`
-		}
-		var gotRatios struct {
-			Aggregations map[string]any `json:"aggregations"`
-		}
-		var want aggTotals
-		var wantRatios map[string]any
-		path := "/api/creatives/demo/aggregations?" + r.query() + "&creative_type=" + typ
-		if code := p.get(path, &got); code != http.StatusOK {
-			p.t.Fatalf("aggregations %s: HTTP %d", typ, code)
-		}
-		p.get(path, &gotRatios)
-		truth := p.sim + "/_sim/truth?brand_id=demo&since=" + r.start + "&until=" + r.end + "&creative_type=" + typ
-		getJSON(p.t, truth, &want)
-		getJSON(p.t, truth, &wantRatios)
-		if got.Aggregations != want || got.JobID != job {
-			p.t.Errorf("aggregations %s of %s..%s (job %s):\n got %+v\nwant %+v (graphsim truth)", typ, r.start, r.end, got.JobID, got.Aggregations, want)
-		}
-		for _, k := range ratioKeys {
-			g, _ := gotRatios.Aggregations[k].(float64)
-			w, _ := wantRatios[k].(float64)
-			if math.Abs(g-w) > 1e-5*math.Max(1, math.Abs(w)) {
-				p.t.Errorf("aggregations %s: %s = %v, graphsim truth %v", typ, k, g, w)
-			}
-		}
-	}
-}
-
-// checkNoJobLeft fails when a job of the pipeline never completed: one
-// left pending or processing, or failed.
-func (p *pipeline) checkNoJobLeft() {
-	p.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	rows, err := p.st.Conn().Query(ctx, "SELECT job_id, toString(start_date), arrayStringConcat(groupUniqArray(status), ',')"+
-		" FROM "+p.db+".sync_events GROUP BY job_id, start_date HAVING countIf(status = 'completed') = 0")
+// status answers the API's status code and Retry-After for path.
+func (p *pipeline) status(path string) (int, string) {
+	resp, err := http.Get(p.api + path)
 	if err != nil {
-		p.t.Fatalf("jobs left: %v", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var job, start, statuses string
-		if err := rows.Scan(&job, &start, &statuses); err != nil {
-			p.t.Fatal(err)
-		}
-		p.t.Errorf("job %s (from %s) never completed: its events say %s", job, start, statuses)
-	}
-	if err := rows.Err(); err != nil {
-		p.t.Fatal(err)
-	}
-}
-
-// checkDeadLetters fails when a record went to the dead-letter topic.
-func (p *pipeline) checkDeadLetters() {
-	p.t.Helper()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(p.brokers...))
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	ends, err := kadm.NewClient(cl).ListEndOffsets(ctx, p.topics.DLQ)
-	if err == nil {
-		err = ends.Error()
-	}
-	if err != nil {
-		p.t.Fatalf("end offsets of %s: %v", p.topics.DLQ, err)
-	}
-	var n int64
-	ends.Each(func(o kadm.ListedOffset) { n += max(o.Offset, 0) })
-	if n > 0 {
-		p.t.Errorf("%d record(s) in the dead-letter topic %s", n, p.topics.DLQ)
-	}
-}
-
-// progressStream follows the API's progress stream of r as a browser's
-// EventSource does, reconnecting 100 ms after the stream breaks, and sends
-// the time each progress event arrived until ctx ends.
-func (p *pipeline) progressStream(ctx context.Context, r chaosRange, events chan<- time.Time) {
-	for ctx.Err() == nil {
-		err := p.readStream(ctx, r, events)
-		if errors.Is(err, errStreamEnded) {
-			return
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
-}
-
-var errStreamEnded = errors.New("the job ended")
-
-func (p *pipeline) readStream(ctx context.Context, r chaosRange, events chan<- time.Time) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.api+"/api/creatives/sync/events/demo?"+r.query(), nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
+		return 0, ""
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("HTTP %d", resp.StatusCode)
-	}
-	buf := make([]byte, 64<<10)
-	var pending string
-	for {
-		n, err := resp.Body.Read(buf)
-		pending += string(buf[:n])
-		for {
-			line, rest, ok := strings.Cut(pending, "\n")
-			if !ok {
-				break
-			}
-			pending = rest
-			if strings.HasPrefix(line, "event: progress") {
-				select {
-				case events <- time.Now():
-				default:
-				}
-			}
-			if strings.HasPrefix(line, "data: ") && strings.Contains(line, `"status":"completed"`) {
-				return errStreamEnded
-			}
-		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, strings.TrimSpace(resp.Header.Get("Retry-After"))
 }
