@@ -214,7 +214,7 @@ func (c *chaos) kafkaStopped(t *testing.T) {
 	c.hit(t, p, rangeKafka, job)
 	before, _ := p.job(rangeKafka, job)
 	defer c.srv.startKafka()
-	time.Sleep(time.Until(c.srv.kafkaStopped.Add(8 * time.Second))) // it answers 5-10 s after its start begins
+	time.Sleep(time.Until(c.srv.kafkaStopped.Add(11 * time.Second))) // it answers 3-10 s after its start begins
 	away, back := c.srv.startKafka()
 	rec := p.waitMoved(rangeKafka, job, back, before, 2*time.Minute)
 	p.waitCompleted(rangeKafka, job, 2*time.Minute)
