@@ -84,6 +84,7 @@ func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog
 		return res, err
 	}
 	skip, from := plan.Resume(res.prev)
+	from.Plan = plan.Fingerprint()
 	res.checkpoint, res.unitsDone, res.ads, res.insights, res.days = from, from.Units, from.Ads, from.Insights, from.Days
 	res.permille = jobs.Permille(res.unitsDone, res.unitsTotal, 0)
 	log.Info("sync job planned", "accounts", len(brand.AdAccountIDs), "days", len(res.fetchedDays), "units", res.unitsTotal,
@@ -141,7 +142,7 @@ func (w *worker) plan(ctx context.Context, req *schemas.SyncRequest, tok graph.T
 		}
 	}
 	res.fetchedDays = jobs.DaysToFetch(r, synced, cmp.Or(w.cfg.Lookback, jobs.Lookback))
-	plan := jobs.Plan{Accounts: len(accounts), Chunks: jobs.Chunks(res.fetchedDays, jobs.ChunkDays)}
+	plan := jobs.Plan{Accounts: accounts, Chunks: jobs.Chunks(res.fetchedDays, jobs.ChunkDays)}
 	res.unitsTotal = plan.Units()
 	return plan, nil
 }
@@ -175,7 +176,7 @@ func (w *worker) checkpoint(ctx context.Context, req *schemas.SyncRequest, res *
 	if err := w.takeProduceErr(); err != nil {
 		return fmt.Errorf("publish records: %w", err)
 	}
-	res.checkpoint = jobs.Checkpoint{Units: res.unitsDone, Ads: res.ads, Insights: res.insights, Days: res.days}
+	res.checkpoint = jobs.Checkpoint{Units: res.unitsDone, Ads: res.ads, Insights: res.insights, Days: res.days, Plan: res.checkpoint.Plan}
 	w.publishEvent(ctx, req, schemas.SyncProgress, *res, jobs.Failure{})
 	return nil
 }
@@ -262,7 +263,7 @@ func (w *worker) publishEvent(ctx context.Context, req *schemas.SyncRequest, typ
 		PublishedDays: res.days, UnitsTotal: res.unitsTotal, UnitsDone: res.unitsDone, ProgressPermille: res.permille,
 		Error: f.Message, ErrorCode: f.Code, At: time.Now().UTC(), Seq: w.clock.Next(),
 		CheckpointUnits: res.checkpoint.Units, CheckpointAds: res.checkpoint.Ads,
-		CheckpointInsights: res.checkpoint.Insights, CheckpointDays: res.checkpoint.Days,
+		CheckpointInsights: res.checkpoint.Insights, CheckpointDays: res.checkpoint.Days, CheckpointPlan: res.checkpoint.Plan,
 	}
 	if typ == schemas.SyncCompleted {
 		ev.TotalAds, ev.ProgressPermille, ev.Days = res.ads, 1000, res.fetchedDays

@@ -44,6 +44,7 @@ func sampleRecords() []any {
 			PublishedInsights: 61_150, Error: "graph: code 17: user request limit reached", At: ms,
 			ErrorCode: "rate_limited", Seq: 1_773_480_413_589_000_001, UnitsTotal: 12, UnitsDone: 7, ProgressPermille: 615, PublishedDays: 1_700_000,
 			Days: []string{"2026-02-01", "2026-02-02"}, CheckpointUnits: 6, CheckpointAds: 50_100, CheckpointInsights: 50_100, CheckpointDays: 1_400_000,
+			CheckpointPlan: "5f0c2a9e81d4b7c3",
 		},
 		&DeadLetter{
 			OriginalTopic: TopicInsights, Partition: 11, Offset: 1 << 40,

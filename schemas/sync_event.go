@@ -46,9 +46,11 @@ type SyncEvent struct {
 	// CheckpointUnits are the units of the plan (whole ad accounts) whose
 	// records were all delivered before this event, and the Checkpoint*
 	// counts what had been published then: where a run that takes the job
-	// over after a crash resumes (see jobs.Plan.Resume).
-	CheckpointUnits    int64 `avro:"checkpoint_units"`
-	CheckpointAds      int64 `avro:"checkpoint_ads"`
-	CheckpointInsights int64 `avro:"checkpoint_insights"`
-	CheckpointDays     int64 `avro:"checkpoint_days"`
+	// over after a crash resumes (see jobs.Plan.Resume). CheckpointPlan is
+	// the fingerprint of the plan those units are of.
+	CheckpointUnits    int64  `avro:"checkpoint_units"`
+	CheckpointAds      int64  `avro:"checkpoint_ads"`
+	CheckpointInsights int64  `avro:"checkpoint_insights"`
+	CheckpointDays     int64  `avro:"checkpoint_days"`
+	CheckpointPlan     string `avro:"checkpoint_plan"`
 }

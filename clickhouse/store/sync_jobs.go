@@ -62,8 +62,10 @@ type SyncJob struct {
 
 	// CheckpointUnits are the units whose records were all delivered to
 	// Kafka, and the Checkpoint* counts what was published then: where a
-	// run that takes the job over resumes (jobs.Plan.Resume).
+	// run that takes the job over resumes (jobs.Plan.Resume). CheckpointPlan
+	// is the fingerprint of the plan those units are of.
 	CheckpointUnits, CheckpointAds, CheckpointInsights, CheckpointDays int64
+	CheckpointPlan                                                     string
 }
 
 // RecordQueued stores the pending state of a job just published to the
@@ -114,7 +116,7 @@ func (s *Store) job(ctx context.Context, r Range, cond string, more ...any) (Syn
 		" argMax(error_code, "+jobOrder+"), argMax(error, "+jobOrder+"),"+
 		" argMax(units_total, "+jobOrder+"), argMax(units_done, "+jobOrder+"), argMax(progress_permille, "+jobOrder+"),"+
 		" argMax(checkpoint_units, "+jobOrder+"), argMax(checkpoint_ads, "+jobOrder+"),"+
-		" argMax(checkpoint_insights, "+jobOrder+"), argMax(checkpoint_days, "+jobOrder+"),"+
+		" argMax(checkpoint_insights, "+jobOrder+"), argMax(checkpoint_days, "+jobOrder+"), argMax(checkpoint_plan, "+jobOrder+"),"+
 		" min(at_nanos), minIf(at_nanos, status != 'pending'), max(at_nanos),"+
 		" maxIf(at_nanos, status IN ('completed', 'failed')),"+
 		" (SELECT max(at_nanos) FROM "+s.table("sync_events")+" WHERE "+rangeWhere+" AND status = 'completed')"+
@@ -122,7 +124,7 @@ func (s *Store) job(ctx context.Context, r Range, cond string, more ...any) (Syn
 		" GROUP BY job_id ORDER BY min(at_nanos) DESC, job_id LIMIT 1", append(append(args, args...), more...)...).
 		Scan(&j.JobID, &j.Kind, &j.Status, &j.TotalAds, &j.PublishedAds, &j.PublishedInsights, &j.ErrorCode, &j.Error,
 			&j.UnitsTotal, &j.UnitsDone, &j.ProgressPermille,
-			&j.CheckpointUnits, &j.CheckpointAds, &j.CheckpointInsights, &j.CheckpointDays, &created, &started, &updated, &completed, &synced)
+			&j.CheckpointUnits, &j.CheckpointAds, &j.CheckpointInsights, &j.CheckpointDays, &j.CheckpointPlan, &created, &started, &updated, &completed, &synced)
 	if err != nil {
 		if isNoRows(err) {
 			return SyncJob{}, ErrNotFound

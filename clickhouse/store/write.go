@@ -100,7 +100,7 @@ func (s *Store) insertEvents(ctx context.Context, events []*schemas.SyncEvent, s
 	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("sync_events")+
 		" (job_id, brand_id, start_date, end_date, kind, status, total_ads, published_ads, published_insights,"+
 		" error_code, error, at, at_nanos, seq, units_total, units_done, progress_permille, published_days, days,"+
-		" checkpoint_units, checkpoint_ads, checkpoint_insights, checkpoint_days)")
+		" checkpoint_units, checkpoint_ads, checkpoint_insights, checkpoint_days, checkpoint_plan)")
 	if err != nil {
 		return fmt.Errorf("prepare sync events batch: %w", err)
 	}
@@ -126,7 +126,7 @@ func (s *Store) insertEvents(ctx context.Context, events []*schemas.SyncEvent, s
 		err = batch.Append(e.JobID, e.BrandID, start, end, string(e.Kind), status(e),
 			e.TotalAds, e.PublishedAds, e.PublishedInsights, e.ErrorCode, e.Error, e.At, e.At.UnixNano(), seq,
 			e.UnitsTotal, e.UnitsDone, e.ProgressPermille, e.PublishedDays, days,
-			e.CheckpointUnits, e.CheckpointAds, e.CheckpointInsights, e.CheckpointDays)
+			e.CheckpointUnits, e.CheckpointAds, e.CheckpointInsights, e.CheckpointDays, e.CheckpointPlan)
 		if err != nil {
 			batch.Abort()
 			return fmt.Errorf("append sync event %s: %w", e.JobID, err)

@@ -1,6 +1,10 @@
 package jobs
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+
 	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/schemas"
 )
@@ -8,26 +12,42 @@ import (
 // Plan is a sync job's units of work: per ad account, in the order of the
 // brand's accounts, its range pass and then one unit per chunk of days.
 type Plan struct {
-	Accounts int
+	Accounts []string // ad account ids
 	Chunks   []Chunk
 }
 
 // Units is how many units the plan has.
-func (p Plan) Units() int64 { return int64(p.Accounts) * p.perAccount() }
+func (p Plan) Units() int64 { return int64(len(p.Accounts)) * p.perAccount() }
 
 func (p Plan) perAccount() int64 { return int64(1 + len(p.Chunks)) }
 
-// Checkpoint is how far a job got for good: its first Units units, whose
-// records were all delivered to Kafka before an event recorded them, and
-// what it had published then. A producer records one after each ad account
-// it finished (SyncEvent.Checkpoint*).
+// Fingerprint names the plan: the same for the same accounts in the same
+// order and the same chunks of days.
+func (p Plan) Fingerprint() string {
+	var b strings.Builder
+	for _, a := range p.Accounts {
+		b.WriteString(a + "\x00")
+	}
+	for _, c := range p.Chunks {
+		b.WriteString("\x01" + c.Start + ".." + c.End)
+	}
+	h := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(h[:8])
+}
+
+// Checkpoint is how far a job got for good: the first Units units of the
+// plan named Plan, whose records were all delivered to Kafka before an event
+// recorded them, and what it had published then. A producer records one
+// after each ad account it finished (SyncEvent.Checkpoint*).
 type Checkpoint struct {
 	Units, Ads, Insights, Days int64
+	Plan                       string
 }
 
 // CheckpointOf is the checkpoint j's newest event recorded.
 func CheckpointOf(j store.SyncJob) Checkpoint {
-	return Checkpoint{Units: j.CheckpointUnits, Ads: j.CheckpointAds, Insights: j.CheckpointInsights, Days: j.CheckpointDays}
+	return Checkpoint{Units: j.CheckpointUnits, Ads: j.CheckpointAds, Insights: j.CheckpointInsights,
+		Days: j.CheckpointDays, Plan: j.CheckpointPlan}
 }
 
 // Resume says where a run of plan p starts when its job's stored state is j
@@ -37,11 +57,13 @@ func CheckpointOf(j store.SyncJob) Checkpoint {
 // expects. It skips whole accounts only: an account's daily chunks need the
 // creative type and status of its ads, which its range pass collected, so an
 // account that was left half done is done again. A run of another plan (the
-// brand's accounts or the days to fetch changed since) starts over, since
-// the earlier run's units are not this plan's.
+// brand's accounts or the days to fetch changed since) starts over: the
+// earlier run's units are not this plan's, and skipping them could leave an
+// account or a day unfetched.
 func (p Plan) Resume(j store.SyncJob) (accounts int, from Checkpoint) {
 	c := CheckpointOf(j)
-	if j.Status != store.StatusProcessing || j.UnitsTotal != p.Units() || c.Units <= 0 || c.Units > p.Units() || c.Units%p.perAccount() != 0 {
+	if j.Status != store.StatusProcessing || c.Plan != p.Fingerprint() ||
+		c.Units <= 0 || c.Units > p.Units() || c.Units%p.perAccount() != 0 {
 		return 0, Checkpoint{}
 	}
 	return int(c.Units / p.perAccount()), c
@@ -60,10 +82,10 @@ func KeepProgress(ev *schemas.SyncEvent, prev store.SyncJob) {
 	}
 	if ev.UnitsTotal == 0 {
 		ev.UnitsTotal = prev.UnitsTotal
-		ev.CheckpointUnits, ev.CheckpointAds, ev.CheckpointInsights, ev.CheckpointDays =
-			prev.CheckpointUnits, prev.CheckpointAds, prev.CheckpointInsights, prev.CheckpointDays
+		ev.CheckpointUnits, ev.CheckpointAds, ev.CheckpointInsights, ev.CheckpointDays, ev.CheckpointPlan =
+			prev.CheckpointUnits, prev.CheckpointAds, prev.CheckpointInsights, prev.CheckpointDays, prev.CheckpointPlan
 	}
-	if ev.UnitsTotal == prev.UnitsTotal {
+	if ev.UnitsTotal == prev.UnitsTotal && ev.CheckpointPlan == prev.CheckpointPlan {
 		ev.UnitsDone = max(ev.UnitsDone, prev.UnitsDone)
 	}
 	ev.ProgressPermille = max(ev.ProgressPermille, prev.ProgressPermille)
