@@ -86,6 +86,7 @@ func devCommand() command {
 			defer closeAPI()
 			if sim != nil {
 				apiDeps.MediaOrigins = []string{s.Graph.URL} // the page shows graphsim's thumbnails
+				apiDeps.MediaNow = sim.Now                   // graphsim signs its media URLs by its own clock
 			}
 			pcfg, pdeps, err := producerDeps(ctx, s, st, log, reg, gc)
 			if err != nil {
