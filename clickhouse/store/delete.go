@@ -52,7 +52,7 @@ func (s *Store) PurgeBrand(ctx context.Context, brandID string) error {
 	brand := []any{brandID}
 	var of []purgeOf
 	for _, t := range []string{"ads", "ad_insights", "creative_aggregations", "ad_days", "synced_days", "type_daily", "range_snapshots", "sync_events",
-		"video_analyses", "media_urls"} {
+		"video_analyses", "media_urls", "ad_totals"} {
 		of = append(of, purgeOf{t, "brand_id = ?", brand})
 	}
 	return s.purge(ctx, brandID, "brand_id = ?", brand, of, nil)

@@ -11,7 +11,8 @@ import (
 // range snapshots: days are the deduplicated truth, and their sum over all
 // stored days is the video's spend as far as adstream knows it; snapshots
 // are per range, overlapping ranges would count a day twice, and "the
-// newest range" would rank by whichever range someone last read.
+// newest range" would rank by whichever range someone last read. The sums
+// per ad are read from ad_totals (see ad_totals.go).
 
 // Metrics are sums over days (and ads); money in micro-units.
 type Metrics struct {
@@ -92,14 +93,18 @@ func (s *Store) pendingVideoAds() string {
 // PendingVideos returns a page of the feed. Videos whose ads have no stored
 // day come last, with zero spend.
 func (s *Store) PendingVideos(ctx context.Context, q PendingQuery) ([]PendingVideo, error) {
-	args := []any{q.BrandID, q.BrandID, q.AnalysisType, q.BrandID}
+	built, err := s.currentTotals(ctx, q.BrandID)
+	if err != nil {
+		return nil, err
+	}
+	args := []any{q.BrandID, q.BrandID, q.AnalysisType, q.BrandID, built}
 	having := ""
 	if q.After != nil {
 		having = " HAVING video_spend < ? OR (video_spend = ? AND video_id > ?)"
 		args = append(args, q.After.SpendMicros, q.After.SpendMicros, q.After.VideoID)
 	}
 	rows, err := s.conn.Query(ctx, "SELECT video_id, toInt64(sum(ad_spend)) AS video_spend FROM ("+s.pendingVideoAds()+")"+
-		" ANY LEFT JOIN (SELECT ad_id, sum(spend_micros) AS ad_spend FROM "+s.table("ad_days")+" FINAL WHERE brand_id = ? GROUP BY ad_id)"+
+		" ANY LEFT JOIN (SELECT ad_id, spend_micros AS ad_spend FROM "+s.table("ad_totals")+" WHERE brand_id = ? AND built = ?)"+
 		" USING ad_id GROUP BY video_id"+having+" ORDER BY video_spend DESC, video_id ASC LIMIT ?", append(args, q.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("pending videos of %s: %w", q.BrandID, err)
@@ -154,7 +159,8 @@ func (a *VideoAd) dest() []any {
 }
 
 // VideoAds returns the ads of the brand showing the videos, ordered by video
-// and ad, each with its metrics summed over every stored day.
+// and ad, each with its metrics summed over every stored day (as of the
+// brand's current ad totals, like the feed's ranking).
 func (s *Store) VideoAds(ctx context.Context, brandID string, videoIDs []string) ([]VideoAd, error) {
 	if len(videoIDs) == 0 {
 		return nil, nil
@@ -181,16 +187,20 @@ func (s *Store) VideoAds(ctx context.Context, brandID string, videoIDs []string)
 	return out, s.addAdMetrics(ctx, brandID, out)
 }
 
-// addAdMetrics sums each ad's stored days into it.
+// addAdMetrics adds each ad's totals over its stored days.
 func (s *Store) addAdMetrics(ctx context.Context, brandID string, ads []VideoAd) error {
+	built, err := s.currentTotals(ctx, brandID)
+	if err != nil {
+		return err
+	}
 	byAd := make(map[string]*VideoAd, len(ads))
 	ids := make([]string, len(ads))
 	for i := range ads {
 		byAd[ads[i].AdID], ids[i] = &ads[i], ads[i].AdID
 	}
-	rows, err := s.conn.Query(ctx, "SELECT ad_id, "+metricSums+", count(), toString(min(date)), toString(max(date)) FROM "+
-		s.table("ad_days")+" FINAL WHERE brand_id = ? AND ad_id IN ("+placeholders(len(ids))+") GROUP BY ad_id",
-		append([]any{brandID}, toAny(ids)...)...)
+	rows, err := s.conn.Query(ctx, "SELECT ad_id, "+metricColumns+", days, toString(first_day), toString(last_day) FROM "+
+		s.table("ad_totals")+" WHERE brand_id = ? AND built = ? AND ad_id IN ("+placeholders(len(ids))+")",
+		append([]any{brandID, built}, toAny(ids)...)...)
 	if err != nil {
 		return fmt.Errorf("days of video ads of %s: %w", brandID, err)
 	}

@@ -109,6 +109,23 @@ func TestVideoFeedDedupesAndRanksBySpend(t *testing.T) {
 		}
 	}
 
+	// A sync stores a day that makes v2 outspend v1: the next read ranks
+	// by it.
+	at := time.Date(2026, 11, 4, 6, 0, 0, 0, time.UTC)
+	if err := st.InsertInsights(ctx, []*schemas.AdInsight{{BrandID: "vb", AdAccountID: "act_1", AdID: "a3", StartDate: "2026-11-03", EndDate: "2026-11-03",
+		Daily: true, CreativeType: schemas.CreativeVideo, SpendMicros: 3_000_000, FetchedAt: at, Version: schemas.VersionAt(at)}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := pendingIDs(t, st, "transcript", 10, nil); got[0].VideoID != "v1" {
+		t.Fatalf("before the sync recorded its days the feed starts with %s, want v1 (ranked as of the last completed sync)", got[0].VideoID)
+	}
+	if err := st.RecordDaysSynced(ctx, "vb", []string{"2026-11-03"}, "job-2", at); err != nil {
+		t.Fatal(err)
+	}
+	if got := pendingIDs(t, st, "transcript", 10, nil); got[0] != (store.PendingVideo{VideoID: "v2", SpendMicros: 8_500_000}) {
+		t.Errorf("after the sync: the feed starts with %+v, want v2 at 8.5", got[0])
+	}
+
 	ads, err := st.VideoAds(ctx, "vb", []string{"v1", "v2"})
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +134,7 @@ func TestVideoFeedDedupesAndRanksBySpend(t *testing.T) {
 	for _, a := range ads {
 		got = append(got, fmt.Sprintf("%s/%s:%d:%d", a.VideoID, a.AdID, a.Metrics.SpendMicros, a.Days))
 	}
-	if wantAds := []string{"v1/a1:3000000:2", "v1/a2:4000000:1", "v2/a3:5000000:1", "v2/a6:500000:1"}; !slices.Equal(got, wantAds) {
+	if wantAds := []string{"v1/a1:3000000:2", "v1/a2:4000000:1", "v2/a3:8000000:2", "v2/a6:500000:1"}; !slices.Equal(got, wantAds) {
 		t.Errorf("video ads = %v, want %v", got, wantAds)
 	}
 }
