@@ -69,13 +69,16 @@ func (c command) execute(ctx context.Context, args []string, getenv func(string)
 		e := config.NewEnv(func(string) string { return "" })
 		e.Help = true
 		_ = c.run(ctx, e, io)
+		pprofAddr(e)
 		printHelp(io.out, c.summary, e.Vars(), fs)
 		if c.notes != "" {
 			fmt.Fprint(io.out, "\n"+c.notes)
 		}
 		return nil
 	}
-	return c.run(ctx, config.NewEnv(getenv), io)
+	e := config.NewEnv(getenv)
+	defer startPprof(pprofAddr(e), io.err)()
+	return c.run(ctx, e, io)
 }
 
 func printHelp(w io.Writer, summary string, vars []config.Var, fs *flag.FlagSet) {
