@@ -89,6 +89,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	}
 	member := bus.Member{Group: cfg.Group, InstanceID: cfg.InstanceID, SessionTimeout: cfg.SessionTimeout}
 	cl, err := bus.NewClient(cfg.Brokers, deps.Log, append(member.Opts(),
+		bus.Metrics(deps.Metrics, "producer"),
 		kgo.ConsumeTopics(cfg.Topics.SyncRequests),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
