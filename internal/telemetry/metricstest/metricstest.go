@@ -10,6 +10,7 @@ package metricstest
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -88,6 +89,23 @@ func (r *Registry) CheckHas(t testing.TB, want ...string) {
 	}
 }
 
+var fqName = regexp.MustCompile(`fqName: "([^"]+)"`)
+
+// Names returns the name of every metric registered, whether or not it has
+// a series yet.
+func (r *Registry) Names() []string {
+	var out []string
+	for _, c := range r.collectors {
+		for _, d := range descs(c) {
+			if m := fqName.FindStringSubmatch(d.String()); m != nil {
+				out = append(out, m[1])
+			}
+		}
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
 type series struct {
 	name  string
 	value float64
@@ -138,14 +156,22 @@ func value(typ dto.MetricType, m *dto.Metric) float64 {
 
 // describe names a collector by its metric descriptions, for messages.
 func describe(c prometheus.Collector) string {
+	var names []string
+	for _, d := range descs(c) {
+		names = append(names, d.String())
+	}
+	return strings.Join(names, ", ")
+}
+
+func descs(c prometheus.Collector) []*prometheus.Desc {
 	ch := make(chan *prometheus.Desc, 16)
 	go func() {
 		c.Describe(ch)
 		close(ch)
 	}()
-	var names []string
+	var out []*prometheus.Desc
 	for d := range ch {
-		names = append(names, d.String())
+		out = append(out, d)
 	}
-	return strings.Join(names, ", ")
+	return out
 }
