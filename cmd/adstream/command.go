@@ -22,14 +22,15 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"dev":      devCommand(),
-		"api":      apiCommand(),
-		"producer": producerCommand(),
-		"consumer": consumerCommand(),
-		"graphsim": graphsimCommand(),
-		"migrate":  migrateCommand(),
-		"sync":     syncCommand(),
-		"version":  versionCommand(),
+		"dev":         devCommand(),
+		"api":         apiCommand(),
+		"producer":    producerCommand(),
+		"consumer":    consumerCommand(),
+		"graphsim":    graphsimCommand(),
+		"migrate":     migrateCommand(),
+		"sync":        syncCommand(),
+		"version":     versionCommand(),
+		"healthcheck": healthcheckCommand(),
 	}
 }
 
@@ -44,7 +45,7 @@ func usage(w io.Writer) {
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-11s %s\n", n, cmds[n].summary)
 	}
 }
 
