@@ -73,7 +73,7 @@ func apiDeps(ctx context.Context, s settings, st *store.Store, log *slog.Logger,
 	if err != nil {
 		return api.Deps{}, nil, err
 	}
-	cl, err := bus.NewQueueClient(s.Kafka.Brokers, log)
+	cl, err := bus.NewQueueClient(s.Kafka.Brokers, log, bus.Metrics(reg, "api"))
 	if err != nil {
 		return api.Deps{}, nil, err
 	}
