@@ -79,7 +79,10 @@ type mediaRefresher struct {
 	quiet map[string]time.Time // brand → no refresh before (the Graph API throttled it)
 }
 
-func newMediaRefresher(deps Deps) *mediaRefresher {
+// newMediaRefresher builds the refresher of deps' store, Graph API and
+// media clock; its counter is registered on reg (nil: unregistered), both
+// results at zero.
+func newMediaRefresher(deps Deps, reg prometheus.Registerer) *mediaRefresher {
 	m := &mediaRefresher{store: deps.Videos, graph: deps.Graph, tokens: deps.Tokens, now: deps.MediaNow, log: deps.Log,
 		quiet: map[string]time.Time{},
 		counts: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -89,8 +92,10 @@ func newMediaRefresher(deps Deps) *mediaRefresher {
 	if m.now == nil {
 		m.now = time.Now
 	}
-	if deps.Registry != nil {
-		deps.Registry.MustRegister(m.counts)
+	m.counts.WithLabelValues("refreshed")
+	m.counts.WithLabelValues("failed")
+	if reg != nil {
+		reg.MustRegister(m.counts)
 	}
 	return m
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/adstream/adstream/clickhouse/store"
 )
@@ -30,7 +31,11 @@ type VideoStore interface {
 // brand is in the key's scope, and builds the media URL refresher they and
 // the creatives list share.
 func (s *server) mountVideos(a fiber.Router) {
-	s.media = newMediaRefresher(s.deps)
+	var reg prometheus.Registerer
+	if s.deps.Registry != nil {
+		reg = s.deps.Registry
+	}
+	s.media = newMediaRefresher(s.deps, reg)
 	a.Post("/creatives/:brandId/videos/:videoId/analyses", s.inScope, s.postAnalysis)
 	a.Get("/creatives/:brandId/videos/:videoId/analyses", s.inScope, s.getAnalyses)
 	a.Get("/videos/:brandId/pending", s.inScope, s.pendingVideos)
