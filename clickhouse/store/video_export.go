@@ -27,9 +27,11 @@ type VideoDay struct {
 // in memory, whatever the brand's size. An error of each stops the export
 // and is returned; so does cancelling ctx.
 func (s *Store) ExportVideos(ctx context.Context, brandID string, chunk int, each func([]ExportedVideo) error) error {
+	ctx, cancel := context.WithCancel(ctx)
 	ads, err := s.conn.Query(ctx, "SELECT "+videoAdColumns+" FROM "+s.table("ads")+" FINAL WHERE brand_id = ? AND video_id != ''"+
 		" ORDER BY video_id, ad_id", brandID)
 	if err != nil {
+		cancel()
 		return fmt.Errorf("export videos of %s: %w", brandID, err)
 	}
 	defer ads.Close()
@@ -38,9 +40,11 @@ func (s *Store) ExportVideos(ctx context.Context, brandID string, chunk int, eac
 		" ANY INNER JOIN (SELECT ad_id, video_id FROM "+s.table("ads")+" FINAL WHERE brand_id = ? AND video_id != '') USING ad_id"+
 		" GROUP BY video_id, date ORDER BY video_id, date", brandID, brandID)
 	if err != nil {
+		cancel()
 		return fmt.Errorf("export days of %s: %w", brandID, err)
 	}
 	defer days.Close()
+	defer cancel() // runs first: a stop half-way cancels both reads rather than draining them
 	x := exporter{ads: ads, days: days}
 	for {
 		batch, err := x.nextChunk(chunk)

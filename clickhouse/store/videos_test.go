@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -248,6 +249,13 @@ func TestExportVideosMergesAdsAndDays(t *testing.T) {
 		if string(b) != want {
 			t.Errorf("chunk %d:\n%s\nwant\n%s", chunk, b, want)
 		}
+	}
+	// A client that goes away stops the export with its error.
+	stop := errors.New("client went away")
+	chunks := 0
+	err := st.ExportVideos(context.Background(), "vb", 1, func([]store.ExportedVideo) error { chunks++; return stop })
+	if !errors.Is(err, stop) || chunks != 1 {
+		t.Errorf("stopped export: %v after %d chunks, want the callback's error after 1", err, chunks)
 	}
 }
 
