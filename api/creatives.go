@@ -23,6 +23,16 @@ func (s *server) listCreatives(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	videoOpts, err := parseListVideoOptions(c, &q)
+	if err != nil {
+		return err
+	}
+	if raw := c.Query("cursor"); raw != "" {
+		if q.After, err = decodeCursor(raw, q); err != nil {
+			return err
+		}
+		q.Offset = 0
+	}
 	brand, err := s.deps.Store.GetBrand(c.Context(), r.BrandID)
 	if err != nil {
 		return err
@@ -45,13 +55,16 @@ func (s *server) listCreatives(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, err := s.deps.Store.ListCreatives(c.Context(), q)
+	rows, hasMore, err := s.listPage(c, q, total)
 	if err != nil {
 		return err
 	}
 	out := make([]CreativeJSON, len(rows))
 	for i, row := range rows {
 		out[i] = creativeJSON(r, row)
+	}
+	if err := s.decorateCreatives(c, brand, videoOpts, out); err != nil {
+		return err
 	}
 	resp := fiber.Map{
 		"success":                 true,
@@ -62,10 +75,14 @@ func (s *server) listCreatives(c *fiber.Ctx) error {
 		"page":                    page,
 		"limit":                   q.Limit,
 		"total_pages":             pages(total, q.Limit),
-		"hasMore":                 int64(q.Offset+q.Limit) < total,
+		"hasMore":                 hasMore,
+		"nextCursor":              nil,
 		"creatives":               out,
 		"dataSource":              source,
 		"backgroundSyncTriggered": st.queued.Queued,
+	}
+	if hasMore && len(rows) > 0 {
+		resp["nextCursor"] = encodeCursor(q, rows[len(rows)-1])
 	}
 	st.describe(resp, time.Now())
 	if source == "api_fallback" {
@@ -74,6 +91,21 @@ func (s *server) listCreatives(c *fiber.Ctx) error {
 	}
 	resp["fetchTime"] = time.Since(began).Milliseconds()
 	return c.JSON(resp)
+}
+
+// listPage reads q's rows and whether more follow: by the total for a page
+// number, by one row beyond the page for a cursor (its offset is unknown).
+func (s *server) listPage(c *fiber.Ctx, q store.ListQuery, total int64) ([]store.Creative, bool, error) {
+	if q.After == nil {
+		rows, err := s.deps.Store.ListCreatives(c.Context(), q)
+		return rows, int64(q.Offset+q.Limit) < total, err
+	}
+	q.Limit++
+	rows, err := s.deps.Store.ListCreatives(c.Context(), q)
+	if len(rows) < q.Limit {
+		return rows, false, err
+	}
+	return rows[:q.Limit-1], true, err
 }
 
 // fallback stores a live fetch for the first read of a range. A failed fetch

@@ -44,6 +44,9 @@ type Creative struct {
 	PostEngagement       int64
 	FetchedAt            time.Time
 	Version              uint64
+	// SortValue is the creative's value of the page's sort (as ClickHouse
+	// prints it), what a keyset cursor after it names.
+	SortValue string
 }
 
 // Range names a brand and an inclusive date range (YYYY-MM-DD).
@@ -62,6 +65,37 @@ type ListQuery struct {
 	Ascending bool
 	Limit     int
 	Offset    int
+	// After continues a listing after the creative a cursor names (keyset
+	// paging: a deep page costs what the first does); Offset is then 0.
+	After *Cursor
+}
+
+// Cursor names the last creative of a page by its sort value and ad id.
+type Cursor struct {
+	SortValue string
+	AdID      string
+}
+
+// keyset is the condition and arguments of the rows after q.After in the
+// order sortExpr dir, ad_id ASC ("" when q has no cursor).
+func keyset(q ListQuery, sortExpr, dir string) (string, []any) {
+	if q.After == nil {
+		return "", nil
+	}
+	if q.SortBy == "ad_id" {
+		op := ">"
+		if dir == "DESC" {
+			op = "<"
+		}
+		return " AND ad_id " + op + " ?", []any{q.After.AdID}
+	}
+	op := "<"
+	if dir == "ASC" {
+		op = ">"
+	}
+	// The value goes back as text parsed by ClickHouse: the exact number it printed.
+	return " AND (" + sortExpr + " " + op + " toFloat64(?) OR (" + sortExpr + " = toFloat64(?) AND ad_id > ?))",
+		[]any{q.After.SortValue, q.After.SortValue, q.After.AdID}
 }
 
 // SortColumns maps the API's sort fields to SQL expressions over ad_insights.
@@ -106,6 +140,10 @@ func (s *Store) where(r Range, filters map[string]string) (string, []any, error)
 	}
 	conds := []string{rangeWhere}
 	for k, v := range filters {
+		if cond, condArgs, ok := s.analysisCondition(r.BrandID, k, v); ok {
+			conds, args = append(conds, cond), append(args, condArgs...)
+			continue
+		}
 		col, ok := FilterColumns[k]
 		if !ok {
 			return "", nil, fmt.Errorf("filter %q is not one of the filterable fields", k)
@@ -172,8 +210,9 @@ func (s *Store) listInsights(ctx context.Context, q ListQuery, order, dir string
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.conn.Query(ctx, "SELECT "+insightColumns+" FROM "+s.table("ad_insights")+" FINAL WHERE "+where+
-		" ORDER BY "+order+" "+dir+", ad_id ASC LIMIT ? OFFSET ?", append(args, q.Limit, q.Offset)...)
+	after, afterArgs := keyset(q, order, dir)
+	rows, err := s.conn.Query(ctx, "SELECT "+insightColumns+", toString("+order+") FROM "+s.table("ad_insights")+" FINAL WHERE "+where+after+
+		" ORDER BY "+order+" "+dir+", ad_id ASC LIMIT ? OFFSET ?", append(append(args, afterArgs...), q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("list creatives: %w", err)
 	}
@@ -184,7 +223,7 @@ func (s *Store) listInsights(ctx context.Context, q ListQuery, order, dir string
 		if err := rows.Scan(&c.AdID, &c.AdAccountID, &c.CreativeType, &c.AdEffectiveStatus, &c.SpendMicros,
 			&c.RevenueMicros, &c.Orders, &c.Impressions, &c.Clicks, &c.Reach, &c.Frequency, &c.VideoViews,
 			&c.VideoPlays, &c.VideoThruplays, &c.VideoP25, &c.VideoP50, &c.VideoP75, &c.VideoP100,
-			&c.PostEngagement, &c.FetchedAt, &c.Version); err != nil {
+			&c.PostEngagement, &c.FetchedAt, &c.Version, &c.SortValue); err != nil {
 			return nil, fmt.Errorf("scan creative: %w", err)
 		}
 		out = append(out, c)

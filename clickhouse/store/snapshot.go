@@ -81,19 +81,22 @@ func (s *Store) listSnapshot(ctx context.Context, q ListQuery, snap uint64, orde
 	}
 	where += " AND snapshot = ?"
 	args = append(args, snap)
-	rows, err := s.conn.Query(ctx, "SELECT ad_id FROM "+s.table("range_snapshots")+" WHERE "+where+
-		" ORDER BY "+order+" "+dir+", ad_id ASC LIMIT ? OFFSET ?", append(slices.Clone(args), q.Limit, q.Offset)...)
+	after, afterArgs := keyset(q, order, dir)
+	rows, err := s.conn.Query(ctx, "SELECT ad_id, toString("+order+") FROM "+s.table("range_snapshots")+" WHERE "+where+after+
+		" ORDER BY "+order+" "+dir+", ad_id ASC LIMIT ? OFFSET ?", append(append(slices.Clone(args), afterArgs...), q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("page of snapshot: %w", err)
 	}
 	var ids []string
+	sortValues := map[string]string{}
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var id, v string
+		if err := rows.Scan(&id, &v); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scan page id: %w", err)
 		}
 		ids = append(ids, id)
+		sortValues[id] = v
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(ids) == 0 {
@@ -128,6 +131,7 @@ func (s *Store) listSnapshot(ctx context.Context, q ListQuery, snap uint64, orde
 		if !ok { // merged away by a newer snapshot between the two reads
 			return nil, errSnapshotGone
 		}
+		c.SortValue = sortValues[id]
 		out = append(out, c)
 	}
 	return out, nil
