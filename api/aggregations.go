@@ -16,8 +16,8 @@ var adStatusPattern = regexp.MustCompile(`^[A-Z][A-Z_]{0,39}$`)
 // getAggregations serves GET /api/creatives/:brandId/aggregations: the exact
 // totals of a range for one creative type (or all), from the aggregation
 // table the consumers rebuild when a sync's records are all stored. A range
-// whose sync completed but was never aggregated is aggregated once, now, and
-// stored. A range never synced gets its sync queued and, until it completed,
+// whose sync completed but whose rebuild is still owed gets its totals
+// computed, not stored. A range never synced gets its sync queued and, until it completed,
 // the totals of what is stored so far, computed and not stored, with
 // "complete": false.
 func (s *server) getAggregations(c *fiber.Ctx) error {
@@ -46,11 +46,11 @@ func (s *server) getAggregations(c *fiber.Ctx) error {
 		source = "partial"
 		agg, err = s.deps.Store.AggregateNow(c.Context(), q)
 	case errors.Is(err, store.ErrNotFound):
+		// The consumers rebuild a completed job's range once its records
+		// are all stored; until then the totals are computed, not stored: a
+		// read between the completion and the last insert would freeze a part.
 		source = "calculated"
-		if _, err := s.deps.Store.RebuildAggregations(c.Context(), r, ""); err != nil {
-			return err
-		}
-		agg, err = s.deps.Store.Aggregations(c.Context(), q)
+		agg, err = s.deps.Store.AggregateNow(c.Context(), q)
 	}
 	if err != nil {
 		return err
