@@ -12,6 +12,9 @@ type metrics struct {
 	SpendCents, Purchases, RevenueCents                int64
 	VideoPlays, Video3s, Thruplay                      int64
 	P25, P50, P75, P100                                int64
+	// X holds the further additive counts of metrics_ext.go, derived from
+	// the ones above day by day so that they sum like them.
+	X [nExt]int64
 }
 
 func (m *metrics) add(o metrics) {
@@ -30,7 +33,25 @@ func (m *metrics) add(o metrics) {
 	m.P50 += o.P50
 	m.P75 += o.P75
 	m.P100 += o.P100
+	for i := range m.X {
+		m.X[i] += o.X[i]
+	}
 }
+
+// vals lists every additive value, for code that treats them alike
+// (splitting a day over breakdown values).
+func (m *metrics) vals() [nBase + nExt]*int64 {
+	var out [nBase + nExt]*int64
+	copy(out[:], []*int64{&m.Impressions, &m.Clicks, &m.LinkClicks, &m.Reach, &m.Engagement, &m.SpendCents,
+		&m.Purchases, &m.RevenueCents, &m.VideoPlays, &m.Video3s, &m.Thruplay, &m.P25, &m.P50, &m.P75, &m.P100})
+	for i := range m.X {
+		out[nBase+i] = &m.X[i]
+	}
+	return out
+}
+
+// nBase is how many named values metrics has.
+const nBase = 15
 
 const day = 24 * time.Hour
 
@@ -95,6 +116,7 @@ func daily(a *ad, tl []span, d int64, now time.Time) metrics {
 		m.P100 = int64(float64(m.P75) * a.r100)
 		m.Thruplay = m.P75 + (m.P50-m.P75)/2
 	}
+	m.extend(a, r)
 	return m
 }
 

@@ -28,7 +28,7 @@ func (s *Server) routeNode(r *request) (route, *graphError) {
 	rt := route{acct: o.acct, owner: s.w.accounts[o.acct].brand, denyAs: func() *graphError { return errNoObject(id) }}
 	switch {
 	case len(r.segs) == 1 && r.method == "GET":
-		rt.name = "node:" + [...]string{"ad", "creative", "video", "adset", "campaign"}[o.kind]
+		rt.name = "node:" + nodeStatNames[o.kind]
 		rt.handler = func(r *request) ([]byte, int, *graphError) {
 			var j jw
 			if err := s.renderObject(&j, r, o); err != nil {
@@ -46,6 +46,9 @@ func (s *Server) routeNode(r *request) (route, *graphError) {
 	}
 	return rt, nil
 }
+
+// nodeStatNames name GET /{id} calls in /_sim/stats by object kind.
+var nodeStatNames = map[objKind]string{kindAd: "ad", kindCreative: "creative", kindVideo: "video", kindAdset: "adset", kindCampaign: "campaign"}
 
 // serveIDs answers /?ids=a,b,c with {"a":{...},...}. Like the real API, one
 // unknown id fails the whole call, and more than 50 ids is refused.

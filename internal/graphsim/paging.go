@@ -51,7 +51,7 @@ func pageLimit(r *request, max int) (int, *graphError) {
 }
 
 // page renders one page of an edge exactly as the Graph API shapes it.
-// total, when not nil, is called for summary=true.
+// summary, when not nil, writes the summary object after the paging.
 func page(r *request, edge string, limit int, scan scanFunc, summary func(*jw)) ([]byte, int, *graphError) {
 	var from int64
 	hasFrom, forward := false, true
@@ -71,7 +71,9 @@ func page(r *request, edge string, limit int, scan scanFunc, summary func(*jw)) 
 	// Forward pages render straight into the answer; backward pages collect
 	// rows first because they arrive in reverse.
 	var j, row jw
-	j.b = make([]byte, 0, 64*1024)
+	// Rows run from a few hundred bytes to a few kilobytes; starting near
+	// the page's size saves most of the copying growth would do.
+	j.b = make([]byte, 0, min(max(64<<10, limit*1024), 1<<20))
 	j.obj()
 	j.key("data")
 	j.arr()
@@ -127,7 +129,7 @@ func page(r *request, edge string, limit int, scan scanFunc, summary func(*jw)) 
 		}
 		j.endObj()
 	}
-	if summary != nil && isTrue(r.q.Get("summary")) {
+	if summary != nil {
 		j.key("summary")
 		summary(&j)
 	}
