@@ -21,25 +21,36 @@ const (
 	xFullViewImpr
 	xProfileVisits
 	// Purchases and revenue by attribution window: purchases =
-	// c1 + c7 + v1, the default 7-day-click-1-day-view window; the 28-day
-	// click and the 7- and 28-day view windows add the rest.
+	// c1 + c7 + v1, the default 7-day-click-1-day-view window (clicks the
+	// same day, clicks the next six days, views the same day); the 28-day
+	// click and the 7- and 28-day view windows add c28, v7 and v28.
 	xPurC1
 	xPurC7
+	xPurV1
 	xPurC28
 	xPurV7
 	xPurV28
 	xRevC1
 	xRevC7
+	xRevV1
 	xRevC28
 	xRevV7
 	xRevV28
 	nExt
 )
 
+// nWindowParts is how many window parts purchases (and revenue) have.
+const nWindowParts = xPurV28 - xPurC1 + 1
+
 // extend fills m.X from m's base counts; r draws the day's ratios.
 func (m *metrics) extend(a *ad, r func(uint64) uint64) {
 	x := &m.X
-	frac := func(n int64, i uint64, lo, hi float64) int64 { return int64(float64(n) * between(r(i), lo, hi)) }
+	// frac rounds at random, so small counts split in the right
+	// proportions on average rather than always down.
+	frac := func(n int64, i uint64, lo, hi float64) int64 {
+		x := r(i)
+		return int64(float64(n)*between(x, lo, hi) + unit(mix(x)))
+	}
 	x[xOutbound] = frac(m.LinkClicks, 20, 0.88, 0.97)
 	x[xLandingViews] = frac(x[xOutbound], 21, 0.6, 0.8)
 	x[xViewContent] = frac(x[xLandingViews], 22, 0.7, 0.95)
@@ -62,12 +73,56 @@ func (m *metrics) extend(a *ad, r func(uint64) uint64) {
 	if p := m.Purchases; p > 0 {
 		x[xPurC1] = frac(p, 35, 0.5, 0.65)
 		x[xPurC7] = frac(p-x[xPurC1], 36, 0.6, 0.85)
+		x[xPurV1] = p - x[xPurC1] - x[xPurC7]
 		x[xPurC28] = frac(p, 37, 0.05, 0.15)
 		x[xPurV7] = frac(p, 38, 0.05, 0.12)
 		x[xPurV28] = frac(p, 39, 0.03, 0.08)
 		rev := m.RevenueCents
-		for i, c := range []int{xPurC1, xPurC7, xPurC28, xPurV7, xPurV28} {
-			x[xRevC1+i] = rev * x[c] / p
+		for i := range nWindowParts {
+			x[xRevC1+i] = rev * x[xPurC1+i] / p
+		}
+		x[xRevV1] = rev - x[xRevC1] - x[xRevC7]
+	}
+}
+
+// settle keeps a day's split plausible without changing any sum: cells
+// without impressions hand what else they got to the cell with the most,
+// purchases and revenue are the sums of their window parts, and cells
+// without purchases hand their revenue and window parts to the cell with
+// the most purchases. Rounding each count apart would otherwise leave a
+// click where nobody saw the ad, or a 28-day purchase without a purchase.
+func settle(parts []metrics) {
+	most := 0
+	for k := range parts {
+		if parts[k].Impressions > parts[most].Impressions {
+			most = k
+		}
+	}
+	for k := range parts {
+		if k != most && parts[k].Impressions == 0 {
+			parts[most].add(parts[k])
+			parts[k] = metrics{}
+		}
+	}
+	mostP := 0
+	for k := range parts {
+		m := &parts[k]
+		x := &m.X
+		m.Purchases = x[xPurC1] + x[xPurC7] + x[xPurV1]
+		m.RevenueCents = x[xRevC1] + x[xRevC7] + x[xRevV1]
+		if m.Purchases > parts[mostP].Purchases {
+			mostP = k
+		}
+	}
+	for k := range parts {
+		if m := &parts[k]; k != mostP && m.Purchases == 0 {
+			dst := &parts[mostP]
+			dst.RevenueCents += m.RevenueCents
+			m.RevenueCents = 0
+			for i := xPurC1; i < nExt; i++ {
+				dst.X[i] += m.X[i]
+				m.X[i] = 0
+			}
 		}
 	}
 }
@@ -78,8 +133,8 @@ func (m *metrics) window(w string, money bool) (int64, bool) {
 	if money {
 		base, total = xRevC1, m.RevenueCents
 	}
-	c1, c7, c28, v7, v28 := m.X[base], m.X[base+1], m.X[base+2], m.X[base+3], m.X[base+4]
-	v1 := total - c1 - c7
+	x := m.X[base : base+nWindowParts]
+	c1, c7, v1, c28, v7, v28 := x[0], x[1], x[2], x[3], x[4], x[5]
 	switch w {
 	case "1d_click":
 		return c1, true

@@ -40,7 +40,8 @@ func part(n int64, cum []int64, k int) int64 {
 	return hi - n*cum[k-1]/splitScale
 }
 
-// splitMetrics adds the k-th share of every value of m to dst[k].
+// splitMetrics adds the k-th share of every value of m to dst[k], which
+// must be zero, and settles them (see settle).
 func splitMetrics(m *metrics, cum []int64, dst []metrics) {
 	src := m.vals()
 	for k := range dst {
@@ -51,4 +52,5 @@ func splitMetrics(m *metrics, cum []int64, dst []metrics) {
 			}
 		}
 	}
+	settle(dst)
 }
