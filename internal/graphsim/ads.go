@@ -7,8 +7,9 @@ import (
 
 // adFilter decides which ads an edge lists.
 type adFilter struct {
-	statuses []string // effective statuses allowed; nil means all
-	filters  []filter
+	statuses     []string // effective statuses allowed; nil means all
+	filters      []filter
+	updatedSince int64 // updated_since, unix seconds; 0 means any
 }
 
 var effectiveStatuses = map[string]bool{
@@ -34,6 +35,13 @@ func parseAdFilter(r *request, prefix string) (adFilter, *graphError) {
 			}
 		}
 		f.statuses = l
+	}
+	if s := r.q.Get("updated_since"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return f, errParam("param updated_since must be an integer")
+		}
+		f.updatedSince = n
 	}
 	fs, err := parseFiltering(r.q.Get("filtering"))
 	if err != nil {
@@ -78,6 +86,9 @@ func (w *world) matchAd(f *adFilter, a *ad, tl []span, defaultHide bool) bool {
 			return false
 		}
 	} else if defaultHide && hiddenByDefault[st] && !f.explicitStatus() {
+		return false
+	}
+	if f.updatedSince > 0 && updatedOf(tl, a).Unix() < f.updatedSince {
 		return false
 	}
 	for _, x := range f.filters {

@@ -36,6 +36,9 @@ func (s *Server) routeNode(r *request) (route, *graphError) {
 			}
 			return j.b, 1, nil
 		}
+	case len(r.segs) == 2 && r.segs[1] == "thumbnails" && r.method == "GET" && o.kind == kindVideo:
+		rt.name = "video/thumbnails"
+		rt.handler = func(r *request) ([]byte, int, *graphError) { return s.serveThumbnails(r, o) }
 	case len(r.segs) == 2 && r.segs[1] == "insights" && r.method == "GET" && o.kind == kindAd:
 		rt.name, rt.use = "ad/insights", useInsights
 		rt.handler = func(r *request) ([]byte, int, *graphError) { return s.serveInsights(r, o.acct, &o.index) }
@@ -48,7 +51,8 @@ func (s *Server) routeNode(r *request) (route, *graphError) {
 }
 
 // nodeStatNames name GET /{id} calls in /_sim/stats by object kind.
-var nodeStatNames = map[objKind]string{kindAd: "ad", kindCreative: "creative", kindVideo: "video", kindAdset: "adset", kindCampaign: "campaign"}
+var nodeStatNames = map[objKind]string{kindAd: "ad", kindCreative: "creative", kindVideo: "video", kindAdset: "adset", kindCampaign: "campaign",
+	kindCustomConversion: "customconversion", kindCustomAudience: "customaudience", kindUser: "business_user"}
 
 // serveIDs answers /?ids=a,b,c with {"a":{...},...}. Like the real API, one
 // unknown id fails the whole call, and more than 50 ids is refused.

@@ -11,6 +11,7 @@ type object struct {
 // nodeClasses are the SDK classes of the objects GET /{id} serves.
 var nodeClasses = map[objKind]string{
 	kindAd: "Ad", kindCreative: "AdCreative", kindVideo: "AdVideo", kindAdset: "AdSet", kindCampaign: "Campaign",
+	kindCustomConversion: "CustomConversion", kindCustomAudience: "CustomAudience", kindUser: "BusinessUser",
 }
 
 // lookupObject resolves an id to an object that exists at r.now.
@@ -22,6 +23,12 @@ func (s *Server) lookupObject(r *request, id string) (object, bool) {
 	switch kind {
 	case kindAdset, kindCampaign:
 		ok = index < s.w.groupCount(kind, r.now)
+	case kindCustomConversion:
+		ok = index < len(customConversions)
+	case kindCustomAudience:
+		ok = index < len(customAudiences)
+	case kindUser:
+		ok = index < len(businessPeople) && acct == s.w.personAccount(s.w.accounts[acct].brand)
 	default:
 		ok = index < s.w.adCount(r.now)
 	}
@@ -64,6 +71,12 @@ func (s *Server) renderObject(j *jw, r *request, o object) *graphError {
 	case kindAdset, kindCampaign:
 		g, _ := w.groupAt(o.acct, o.index, o.kind, r.now)
 		w.renderGroup(j, r, &g, fs)
+	case kindCustomConversion:
+		w.renderCustomConversion(j, r, o.acct, o.index, fs)
+	case kindCustomAudience:
+		w.renderCustomAudience(j, r, o.acct, o.index, fs)
+	case kindUser:
+		w.renderPerson(j, r, "BusinessUser", o.acct, o.index, fs)
 	}
 	return nil
 }

@@ -98,14 +98,25 @@ func TestEveryDeclaredFieldAnswers(t *testing.T) {
 	}
 	tests := []struct {
 		class, path string
+		nested      string // the ads edge's expansion the objects come from
 		params      url.Values
 		// absent are fields no object of this world has a value for, and why.
 		absent []string
 	}{
 		{class: "Ad", path: "/" + h.acct + "/ads", params: url.Values{"effective_status": {allStatuses}}},
 		{class: "AdCreative", path: "/" + h.acct + "/adcreatives"},
-		{class: "AdSet", path: "/" + h.acct + "/ads", params: url.Values{"effective_status": {allStatuses}}},
-		{class: "Campaign", path: "/" + h.acct + "/ads", params: url.Values{"effective_status": {allStatuses}}},
+		{class: "AdSet", path: "/" + h.acct + "/adsets", params: url.Values{"effective_status": {groupStatuses("AdSet")}}},
+		{class: "Campaign", path: "/" + h.acct + "/campaigns", params: url.Values{"effective_status": {groupStatuses("Campaign")}}},
+		{class: "AdSet", path: "/" + h.acct + "/ads", nested: "adset", params: url.Values{"effective_status": {allStatuses}}},
+		{class: "Campaign", path: "/" + h.acct + "/ads", nested: "campaign", params: url.Values{"effective_status": {allStatuses}}},
+		{class: "AdImage", path: "/" + h.acct + "/adimages"},
+		{class: "AdVideo", path: "/" + h.acct + "/advideos"},
+		{class: "CustomConversion", path: "/" + h.acct + "/customconversions"},
+		{class: "CustomAudience", path: "/" + h.acct + "/customaudiences"},
+		{class: "AdActivity", path: "/" + h.acct + "/activities"},
+		{class: "BusinessUser", path: "/me/business_users"},
+		{class: "AssignedUser", path: "/" + h.acct + "/assigned_users", params: url.Values{"business": {h.sim.w.brands[0].businessID}}},
+		{class: "VideoThumbnail", path: "/" + videos[0] + "/thumbnails"},
 		{class: "AdAccount", path: "/me/adaccounts"},
 		{class: "AdVideo", path: "/", params: url.Values{"ids": {strings.Join(videos[:min(len(videos), 20)], ",")}}},
 		{class: "AdsInsights", path: "/" + h.acct + "/insights", params: url.Values{"level": {"ad"}, "time_increment": {"7"},
@@ -113,18 +124,15 @@ func TestEveryDeclaredFieldAnswers(t *testing.T) {
 			absent: []string{"adset_end", "labels", "location"}}, // an ad set without an end; no labels or location breakdown asked for
 	}
 	for _, tt := range tests {
-		t.Run(tt.class, func(t *testing.T) {
+		t.Run(tt.class+tt.path, func(t *testing.T) {
 			q := url.Values{"limit": {"100"}}
 			for k, v := range tt.params {
 				q[k] = v
 			}
-			nested := ""
-			switch tt.class {
-			case "AdSet":
-				nested, q["fields"] = "adset", []string{"adset{" + allFields("AdSet") + "}"}
-			case "Campaign":
-				nested, q["fields"] = "campaign", []string{"campaign{" + allFields("Campaign") + "}"}
-			default:
+			nested := tt.nested
+			if nested != "" {
+				q.Set("fields", nested+"{"+allFields(tt.class)+"}")
+			} else {
 				q.Set("fields", allFields(tt.class))
 			}
 			var objs []map[string]any
@@ -166,6 +174,11 @@ func TestEveryDeclaredFieldAnswers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// groupStatuses is every effective status of the class, as a JSON list.
+func groupStatuses(class string) string {
+	return `["` + strings.Join(sdkClasses[class].enums["EffectiveStatus"], `","`) + `"]`
 }
 
 // TestUndeclaredFieldsKeepTheRealError asks for a name no class has and for
