@@ -35,10 +35,18 @@ func (w *world) renderGroup(j *jw, r *request, g *group, fs []field) {
 			j.kstr("buying_type", "AUCTION")
 		case "bid_strategy":
 			j.kstr("bid_strategy", t.bidStrategy)
-		case "daily_budget", "budget_remaining":
+		case "daily_budget":
 			if t.cbo == (g.kind == kindCampaign) {
 				j.kstr(f.name, strconv.FormatInt(t.budgetCents, 10))
 			}
+		case "budget_remaining":
+			// What is left of today's budget where the budget is set,
+			// "0" at the other level, as the API writes it.
+			left := int64(0)
+			if t.cbo == (g.kind == kindCampaign) {
+				left = t.budgetCents * (86400 - int64(r.now.Sub(r.now.Truncate(day)).Seconds())) / 86400
+			}
+			j.kstr(f.name, strconv.FormatInt(left, 10))
 		case "lifetime_budget":
 			j.kstr("lifetime_budget", "0")
 		case "special_ad_categories", "special_ad_category_country":

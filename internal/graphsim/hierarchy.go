@@ -129,15 +129,18 @@ func (w *world) campaignTraits(acct, campaign int) campaignTraits {
 		}
 		u -= o.weight
 	}
+	// Every account mixes capped and uncapped bidding: the second
+	// campaign of every three bids with a cost cap.
 	switch u := unit(mix(k ^ 2)); {
-	case u < 0.7:
-		t.bidStrategy = "LOWEST_COST_WITHOUT_CAP"
-	case u < 0.9:
+	case campaign%3 == 1 || (u >= 0.8 && u < 0.9):
 		t.bidStrategy = "COST_CAP"
-	default:
+	case u >= 0.9:
 		t.bidStrategy = "LOWEST_COST_WITH_BID_CAP"
+	default:
+		t.bidStrategy = "LOWEST_COST_WITHOUT_CAP"
 	}
-	t.cbo = mix(k^3)&1 == 0
+	// Half the campaigns (alternately) budget at the campaign level.
+	t.cbo = campaign%2 == 0
 	t.budgetCents = int64(between(mix(k^4), 20, 500)) * 100
 	if t.cbo {
 		t.budgetCents *= adsPerCampaign / adsPerAdset

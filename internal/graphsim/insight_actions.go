@@ -104,12 +104,26 @@ func (c *insightRow) writeList(j *jw, name string, spec listSpec) {
 			}
 			cum = cumulative(weights, cumBuf[:0])
 		}
+		// Purchase entries split part by part of their windows, so an
+		// entry's windows add up to its value in every split.
+		purchase := isPurchase(e.typ) && !spec.unique
+		var wparts [nWindowParts]int64
+		if purchase {
+			wparts = c.m.windowParts(spec.value == asMoney || spec.value == asROAS)
+		}
 		windows := c.q.windows
-		if !isPurchase(e.typ) || spec.unique {
+		if !purchase {
 			windows = nil
 		}
 		for k, s := range splits {
 			p := part(n, cum, k)
+			var mine [nWindowParts]int64
+			if purchase {
+				for i, x := range wparts {
+					mine[i] = part(x, cum, k)
+				}
+				p, _ = windowValue(mine, "default")
+			}
 			if p == 0 || !c.listValue(nil, "", spec, p) {
 				continue
 			}
@@ -125,8 +139,8 @@ func (c *insightRow) writeList(j *jw, name string, spec listSpec) {
 			}
 			c.listValue(j, "value", spec, p)
 			for _, w := range windows {
-				wn, _ := c.m.window(w, spec.value == asMoney || spec.value == asROAS)
-				c.listValue(j, w, spec, part(wn, cum, k))
+				wn, _ := windowValue(mine, w)
+				c.listValue(j, w, spec, wn)
 			}
 			j.endObj()
 		}

@@ -164,15 +164,24 @@ var handInsightWriters = map[string]insightWriter{
 			j.kstr(n, graphTime(g.created))
 		}
 	},
+	// Ad sets run without an end, so adset_end is never set.
 	"adset_end": func(c *insightRow, j *jw, n string) {},
 	"created_time": func(c *insightRow, j *jw, n string) {
 		if c.a != nil {
 			j.kstr(n, dateString(dayNum(c.a.created)))
 		}
 	},
-	"updated_time":                      func(c *insightRow, j *jw, n string) { j.kstr(n, dateString(min(c.br.until, dayNum(c.r.now)))) },
-	"labels":                            func(c *insightRow, j *jw, n string) {},
-	"location":                          func(c *insightRow, j *jw, n string) {},
+	"updated_time": func(c *insightRow, j *jw, n string) { j.kstr(n, dateString(min(c.br.until, dayNum(c.r.now)))) },
+	"labels": func(c *insightRow, j *jw, n string) {
+		if c.a != nil && c.q.level == "ad" {
+			j.kstr(n, nameThemes[c.a.key%uint64(len(nameThemes))])
+		}
+	},
+	"location": func(c *insightRow, j *jw, n string) {
+		if c.a != nil && c.q.level != "campaign" {
+			j.kstr(n, dimCountry.values[0])
+		}
+	},
 	"social_spend":                      func(c *insightRow, j *jw, n string) { j.kmoney(n, 0) },
 	"marketing_messages_spend_currency": func(c *insightRow, j *jw, n string) { j.kstr(n, "USD") },
 }

@@ -151,8 +151,9 @@ func (q *insightsQuery) hasLists() bool {
 }
 
 // parseSummary reads default_summary=true and summary: the summary row
-// carries the fields summary lists, or (default_summary, summary=true) the
-// requested ones less those naming objects.
+// carries the fields summary lists, or with default_summary the requested
+// ones less those naming objects. summary=true, which the SDK's cursors add
+// to every request, asks for nothing on insights.
 func parseSummary(r *request, fields []field) ([]field, *graphError) {
 	list, err := parseList(r.q.Get("summary"))
 	if err != nil {
@@ -169,7 +170,7 @@ func parseSummary(r *request, fields []field) ([]field, *graphError) {
 	switch {
 	case named != nil:
 		return named, nil
-	case isTrue(r.q.Get("default_summary")) || (len(list) == 1 && isTrue(list[0])):
+	case isTrue(r.q.Get("default_summary")):
 		out := []field{}
 		for _, f := range fields {
 			if !isIDField(f.name) && f.name != "date_start" && f.name != "date_stop" {

@@ -127,13 +127,25 @@ func settle(parts []metrics) {
 	}
 }
 
+// windowParts are the window parts of purchases, or of revenue when money:
+// c1, c7, v1, c28, v7, v28.
+func (m *metrics) windowParts(money bool) (x [nWindowParts]int64) {
+	base := xPurC1
+	if money {
+		base = xRevC1
+	}
+	copy(x[:], m.X[base:base+nWindowParts])
+	return x
+}
+
 // window is an attribution window's count of purchases (revenue when money).
 func (m *metrics) window(w string, money bool) (int64, bool) {
-	base, total := xPurC1, m.Purchases
-	if money {
-		base, total = xRevC1, m.RevenueCents
-	}
-	x := m.X[base : base+nWindowParts]
+	return windowValue(m.windowParts(money), w)
+}
+
+// windowValue adds up the parts a window covers; ok is false for windows
+// graphsim does not simulate.
+func windowValue(x [nWindowParts]int64, w string) (int64, bool) {
 	c1, c7, v1, c28, v7, v28 := x[0], x[1], x[2], x[3], x[4], x[5]
 	switch w {
 	case "1d_click":
@@ -149,7 +161,7 @@ func (m *metrics) window(w string, money bool) (int64, bool) {
 	case "28d_view":
 		return v1 + v7 + v28, true
 	case "default", "dda":
-		return total, true
+		return c1 + c7 + v1, true
 	}
 	return 0, false
 }

@@ -121,7 +121,7 @@ func TestEveryDeclaredFieldAnswers(t *testing.T) {
 		{class: "AdVideo", path: "/", params: url.Values{"ids": {strings.Join(videos[:min(len(videos), 20)], ",")}}},
 		{class: "AdsInsights", path: "/" + h.acct + "/insights", params: url.Values{"level": {"ad"}, "time_increment": {"7"},
 			"time_range": {`{"since":"2026-11-01","until":"2026-11-28"}`}},
-			absent: []string{"adset_end", "labels", "location"}}, // an ad set without an end; no labels or location breakdown asked for
+			absent: []string{"adset_end"}}, // ad sets run without an end
 	}
 	for _, tt := range tests {
 		t.Run(tt.class+tt.path, func(t *testing.T) {
