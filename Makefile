@@ -11,7 +11,7 @@ help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: deps
-deps: ## install what is missing: ClickHouse server and Chromium (Debian), the Graph SDK for conformance tests
+deps: ## install what is missing: ClickHouse server, Chromium and promtool (Debian), the Graph SDK for conformance tests
 	@bash deploy/local/deps.sh
 	@if command -v python3 >/dev/null && ! python3 -c 'import facebook_business' 2>/dev/null; then \
 		echo "deps: installing facebook-business (Meta's Python SDK) for graphsim's conformance test"; \
@@ -52,9 +52,11 @@ lint: ## gofmt, go vet and staticcheck
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 .PHONY: compose-check
-compose-check: ## validate docker-compose.yml and the Prometheus config
+compose-check: ## validate docker-compose.yml, the Prometheus config and its alert-rule tests (no Docker engine needed)
+	@bash deploy/local/deps.sh compose
 	docker-compose -f docker-compose.yml config -q
 	promtool check config deploy/prometheus/prometheus.yml
+	promtool test rules deploy/prometheus/rules_test.yml
 
 .PHONY: services-stop
 services-stop: ## stop the test ClickHouse and Kafka servers if left running

@@ -61,6 +61,9 @@ type CreativeJSON struct {
 	SyncedAt          time.Time       `json:"syncedAt"`
 	LastUpdated       time.Time       `json:"lastUpdated"`
 	DataVersion       uint64          `json:"dataVersion"`
+	// Analyses are the creative's video's analysis results, with
+	// include=analyses; absent otherwise.
+	Analyses *[]AnalysisJSON `json:"analyses,omitempty"`
 }
 
 // money converts micro-units to currency units.

@@ -23,6 +23,10 @@ func (s *server) listCreatives(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	videoOpts, err := parseListVideoOptions(c, &q)
+	if err != nil {
+		return err
+	}
 	if raw := c.Query("cursor"); raw != "" {
 		if q.After, err = decodeCursor(raw, q); err != nil {
 			return err
@@ -58,6 +62,9 @@ func (s *server) listCreatives(c *fiber.Ctx) error {
 	out := make([]CreativeJSON, len(rows))
 	for i, row := range rows {
 		out[i] = creativeJSON(r, row)
+	}
+	if err := s.decorateCreatives(c, brand, videoOpts, out); err != nil {
+		return err
 	}
 	resp := fiber.Map{
 		"success":                 true,

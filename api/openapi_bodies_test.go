@@ -88,7 +88,7 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	box, _ := tokenbox.New(tokenbox.NewKey())
-	app := api.New(api.Deps{Store: e.store, Queue: e.app.queue, Log: slog.New(slog.DiscardHandler), Registry: prometheus.NewRegistry(),
+	app := api.New(api.Deps{Store: e.store, Videos: e.store, Queue: e.app.queue, Log: slog.New(slog.DiscardHandler), Registry: prometheus.NewRegistry(),
 		Fallback: newFallbackFor(t, e, box), Tokens: box, Now: testNow})
 	a := &testAPI{app: app, queue: e.app.queue}
 
@@ -135,6 +135,7 @@ func TestAnswersMatchTheOpenAPIDocument(t *testing.T) {
 		{method: http.MethodDelete, path: "/api/creatives/{brandId}", target: "/api/creatives/synced?" + synq, want: 200},
 		{method: http.MethodDelete, path: "/api/brands/{brandId}", target: "/api/brands/acme", want: 200},
 	}
+	exchanges = append(exchanges, videoExchanges(t, e.store)...)
 	// Refusals of the access checks come from an API with keys and limits.
 	keyed := newAccessAPI(t, api.Access{Keys: []api.Key{{Secret: keyA, Brands: []string{"acme"}}}, RateLimit: 1})
 	keyedExchanges := []exchange{

@@ -62,6 +62,7 @@ type Deps struct {
 	Tokens   *tokenbox.Box        // seals the tokens of POST /api/brands; nil makes it answer 503
 	Graph    *graph.Client        // checks a registered brand's token and accounts; nil skips the check
 	Presync  Presync              // the ranges a brand's registration warms; zero: none
+	Videos   VideoStore           // video analysis results, feed and export; nil answers those routes 503
 	// CORSOrigins are the origins (scheme://host[:port]) whose pages may
 	// call the API from a browser; none: only pages the API serves.
 	CORSOrigins []string
@@ -75,6 +76,9 @@ type Deps struct {
 	ProgressPoll time.Duration
 	// Now is the clock whose day bounds the dates a request may name (default time.Now).
 	Now func() time.Time
+	// MediaNow is the clock media URLs expire by (default time.Now): the
+	// CDN's. dev sets graphsim's, which signs its URLs by its own clock.
+	MediaNow func() time.Time
 }
 
 type server struct {
@@ -83,6 +87,7 @@ type server struct {
 	jobs    *jobs.Queue
 	keys    *keyring
 	streams *streamSigner
+	media   *mediaRefresher // refreshes expiring video and thumbnail URLs before reads hand them out
 	// stopping is closed when the server starts shutting down, so that
 	// progress streams end instead of holding the shutdown up.
 	stopping chan struct{}
@@ -108,7 +113,7 @@ func newApp(deps Deps) (*fiber.App, *server) {
 		DisableStartupMessage: true,
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
-		BodyLimit:             64 << 10,
+		BodyLimit:             maxAnalysisBody, // limitBodies holds every other route to 64 KiB
 	})
 	app.Use(s.accessLog)     // first: it times and ids every request, and logs what the client got
 	app.Use(securityHeaders) // outside observe, so it sees the status of rendered errors
@@ -119,6 +124,7 @@ func newApp(deps Deps) (*fiber.App, *server) {
 	app.Use(s.revalidate)   // ETag, 304 and Cache-Control
 	app.Use(s.renderErrors) // so the middleware above sees each error's status and body
 	app.Use(recover.New())  // a panicking handler answers 500 (and is counted) instead of ending the process
+	app.Use(limitBodies)
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metricsHandler())
@@ -147,6 +153,7 @@ func newApp(deps Deps) (*fiber.App, *server) {
 	g.Get("/:brandId/series", s.inScope, s.getSeries)
 	g.Get("/:brandId", s.inScope, s.listCreatives)
 	g.Delete("/:brandId", s.inScope, s.deleteCreatives)
+	s.mountVideos(a) // video analysis: results, the feed of videos to analyse, the export (videos.go)
 	app.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, fmt.Sprintf("no route %s %s", c.Method(), c.Path()))
 	})

@@ -48,6 +48,7 @@ func (s *server) startSync(kind schemas.SyncKind) fiber.Handler {
 			resp = statusJSON(j, time.Now())
 			resp["message"] = msg
 		}
+		resp["estimatedTime"] = estimatedTime(resp["estimatedCompletion"], time.Now())
 		return c.JSON(resp)
 	}
 }
@@ -100,4 +101,16 @@ func jobJSON(j store.SyncJob, now time.Time) fiber.Map {
 		m["error"] = fiber.Map{"code": code, "message": j.Error}
 	}
 	return m
+}
+
+// estimatedTime is the seed's human estimate: the time left until the
+// measured estimatedCompletion, or that it is not known yet (a job's rate is
+// measured once it runs).
+func estimatedTime(eta any, now time.Time) string {
+	at, ok := eta.(time.Time)
+	if !ok {
+		return "unknown until the job has started; the status answer then carries estimatedCompletion"
+	}
+	left := max(at.Sub(now), time.Second).Round(time.Second)
+	return "about " + left.String()
 }

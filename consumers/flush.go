@@ -21,20 +21,20 @@ func (c *consumer) flush(ctx context.Context) error {
 		what string
 		do   func(context.Context) error
 	}{
-		{"insert ads", func(ctx context.Context) error { return c.deps.Sink.InsertAds(ctx, b.ads) }},
-		{"insert insights", func(ctx context.Context) error { return c.deps.Sink.InsertInsights(ctx, b.insights) }},
-		{"insert sync events", func(ctx context.Context) error { return c.deps.Sink.InsertSyncEvents(ctx, b.events) }},
-		{"publish dead letters", func(ctx context.Context) error { return c.cl.ProduceSync(ctx, b.dead...).FirstErr() }},
-		{"commit offsets", func(ctx context.Context) error { return c.cl.CommitRecords(ctx, b.records...) }},
+		{stepInsertAds, func(ctx context.Context) error { return c.deps.Sink.InsertAds(ctx, b.ads) }},
+		{stepInsertInsights, func(ctx context.Context) error { return c.deps.Sink.InsertInsights(ctx, b.insights) }},
+		{stepInsertSyncEvents, func(ctx context.Context) error { return c.deps.Sink.InsertSyncEvents(ctx, b.events) }},
+		{stepPublishDead, func(ctx context.Context) error { return c.cl.ProduceSync(ctx, b.dead...).FirstErr() }},
+		{stepCommit, func(ctx context.Context) error { return c.cl.CommitRecords(ctx, b.records...) }},
 	}
 	for _, s := range steps {
 		if err := c.retry(ctx, s.what, s.do); err != nil {
 			return fmt.Errorf("%s: %w", s.what, err)
 		}
 	}
-	c.metrics.inserted.WithLabelValues("ads").Add(float64(len(b.ads)))
-	c.metrics.inserted.WithLabelValues("ad_insights").Add(float64(len(b.insights)))
-	c.metrics.inserted.WithLabelValues("sync_events").Add(float64(len(b.events)))
+	c.metrics.inserted.WithLabelValues(tableAds).Add(float64(len(b.ads)))
+	c.metrics.inserted.WithLabelValues(tableInsights).Add(float64(len(b.insights)))
+	c.metrics.inserted.WithLabelValues(tableSyncEvents).Add(float64(len(b.events)))
 	c.metrics.flushSeconds.Observe(time.Since(start).Seconds())
 	if c.agg != nil {
 		c.agg.note(b.events) // stored and committed: their completions may now be aggregated

@@ -415,7 +415,7 @@ func (c *consumer) wait(t *testing.T) error {
 	}
 }
 
-func newCodec(t *testing.T) schemas.Codec {
+func newCodec(t testing.TB) schemas.Codec {
 	t.Helper()
 	s, err := schemas.NewSerde()
 	if err != nil {

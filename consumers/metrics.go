@@ -2,6 +2,23 @@ package consumers
 
 import "github.com/prometheus/client_golang/prometheus"
 
+// The steps of a batch flush, in order; adstream_consumer_insert_errors_total
+// counts failed attempts by step.
+const (
+	stepInsertAds        = "insert ads"
+	stepInsertInsights   = "insert insights"
+	stepInsertSyncEvents = "insert sync events"
+	stepPublishDead      = "publish dead letters"
+	stepCommit           = "commit offsets"
+)
+
+// The tables adstream_consumer_rows_inserted_total counts rows of.
+const (
+	tableAds        = "ads"
+	tableInsights   = "ad_insights"
+	tableSyncEvents = "sync_events"
+)
+
 type metrics struct {
 	inserted     *prometheus.CounterVec
 	insertErrors *prometheus.CounterVec
@@ -14,6 +31,10 @@ type metrics struct {
 	flushSeconds    prometheus.Histogram
 }
 
+// newMetrics registers the consumer's metrics on r (nil: unregistered) with
+// every step and table at zero, so that increase() sees the first failed
+// insert instead of the series' first sample. Lag is by partition, which
+// only the broker knows: it appears at the first fetch.
 func newMetrics(r prometheus.Registerer) *metrics {
 	m := &metrics{
 		inserted: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -38,6 +59,12 @@ func newMetrics(r prometheus.Registerer) *metrics {
 			Name: "adstream_consumer_flush_seconds", Help: "Time to insert and commit one batch.",
 			Buckets: prometheus.ExponentialBuckets(0.005, 2, 12),
 		}),
+	}
+	for _, s := range []string{stepInsertAds, stepInsertInsights, stepInsertSyncEvents, stepPublishDead, stepCommit} {
+		m.insertErrors.WithLabelValues(s)
+	}
+	for _, t := range []string{tableAds, tableInsights, tableSyncEvents} {
+		m.inserted.WithLabelValues(t)
 	}
 	if r != nil {
 		r.MustRegister(m.inserted, m.insertErrors, m.dlq, m.registryRetries, m.pending, m.lag, m.flushSeconds)

@@ -74,6 +74,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	}
 	member := bus.Member{Group: cfg.Group, InstanceID: cfg.InstanceID, SessionTimeout: cfg.SessionTimeout}
 	cl, err := bus.NewClient(cfg.Brokers, deps.Log, append(member.Opts(),
+		bus.Metrics(deps.Metrics, "consumer"),
 		kgo.ConsumeTopics(cfg.Topics.Ads, cfg.Topics.Insights, cfg.Topics.SyncEvents),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),

@@ -89,6 +89,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	}
 	member := bus.Member{Group: cfg.Group, InstanceID: cfg.InstanceID, SessionTimeout: cfg.SessionTimeout}
 	cl, err := bus.NewClient(cfg.Brokers, deps.Log, append(member.Opts(),
+		bus.Metrics(deps.Metrics, "producer"),
 		kgo.ConsumeTopics(cfg.Topics.SyncRequests),
 		kgo.DisableAutoCommit(),
 		kgo.BlockRebalanceOnPoll(),
@@ -102,7 +103,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	if err := bus.EnsureTopics(ctx, cl, cfg.Topics.All()...); err != nil {
 		return err
 	}
-	w := &worker{cfg: cfg, deps: deps, cl: cl, metrics: newMetrics(deps.Metrics)}
+	w := &worker{cfg: cfg, deps: deps, cl: cl, metrics: newMetrics(deps.Metrics, []string{cfg.Topics.Ads, cfg.Topics.Insights, cfg.Topics.SyncEvents})}
 	if deps.Jobs != nil {
 		w.dedup = &jobs.Dedup{History: deps.Jobs}
 	}
@@ -168,7 +169,7 @@ func (w *worker) handle(ctx context.Context, r *kgo.Record) {
 		}
 		if dup {
 			log.Info("duplicate sync request skipped: its job already ran")
-			w.metrics.jobs.WithLabelValues("duplicate").Inc()
+			w.metrics.jobs.WithLabelValues(jobDuplicate).Inc()
 			return
 		}
 	}
@@ -181,14 +182,14 @@ func (w *worker) handle(ctx context.Context, r *kgo.Record) {
 		w.dedup.Ended(&req)
 	}
 	if err != nil {
-		w.metrics.jobs.WithLabelValues("failed").Inc()
+		w.metrics.jobs.WithLabelValues(jobFailed).Inc()
 		f := jobs.Classify(err)
 		log.Error("sync job failed", "err", err, "code", f.Code, "ads", res.ads, "insights", res.insights)
 		w.publishEvent(ctx, &req, schemas.SyncFailed, res, f)
 		w.flush(ctx, log)
 		return
 	}
-	w.metrics.jobs.WithLabelValues("completed").Inc()
+	w.metrics.jobs.WithLabelValues(jobCompleted).Inc()
 	log.Info("sync job completed", "ads", res.ads, "insights", res.insights)
 }
 

@@ -12,12 +12,16 @@ import (
 	"strings"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/proto"
 )
 
 //go:embed sql/*.sql
 var files embed.FS
 
-// Migration is one numbered SQL file; {db} in its text stands for the database.
+// Migration is one numbered SQL file: one statement, or several that each end
+// with a semicolon at the end of a line. In its text {db} stands for the
+// database and {definer} for the security clause that lets a view read what
+// its reader may not (see viewDefiner).
 type Migration struct {
 	Version uint32
 	Name    string
@@ -66,12 +70,19 @@ func Apply(ctx context.Context, conn driver.Conn, database string, log *slog.Log
 	if err != nil {
 		return 0, err
 	}
+	server, err := conn.ServerVersion()
+	if err != nil {
+		return 0, fmt.Errorf("server version: %w", err)
+	}
+	expand := strings.NewReplacer("{db}", database, "{definer}", viewDefiner(server.Version)).Replace
 	for _, m := range all {
 		if done[m.Version] {
 			continue
 		}
-		if err := conn.Exec(ctx, strings.ReplaceAll(m.SQL, "{db}", database)); err != nil {
-			return applied, fmt.Errorf("migration %04d_%s: %w", m.Version, m.Name, err)
+		for i, stmt := range Statements(m.SQL) {
+			if err := conn.Exec(ctx, expand(stmt)); err != nil {
+				return applied, fmt.Errorf("migration %04d_%s, statement %d: %w", m.Version, m.Name, i+1, err)
+			}
 		}
 		if err := record(ctx, conn, database, m); err != nil {
 			return applied, fmt.Errorf("record migration %04d: %w", m.Version, err)
@@ -80,6 +91,52 @@ func Apply(ctx context.Context, conn driver.Conn, database string, log *slog.Log
 		applied++
 	}
 	return applied, nil
+}
+
+// Statements splits a migration's text into its statements: a statement ends
+// with a line whose last character is a semicolon (comment lines aside); a
+// text without one is one statement. Parts holding only comments are dropped.
+func Statements(sql string) []string {
+	var out []string
+	var cur []string
+	flush := func() {
+		stmt := strings.TrimSpace(strings.Join(cur, "\n"))
+		cur = nil
+		code := false
+		for line := range strings.SplitSeq(stmt, "\n") {
+			if t := strings.TrimSpace(line); t != "" && !strings.HasPrefix(t, "--") {
+				code = true
+			}
+		}
+		if code {
+			out = append(out, strings.TrimSuffix(stmt, ";"))
+		}
+	}
+	for line := range strings.SplitSeq(sql, "\n") {
+		cur = append(cur, line)
+		t := strings.TrimSpace(line)
+		if strings.HasSuffix(t, ";") && !strings.HasPrefix(t, "--") {
+			flush()
+		}
+	}
+	flush()
+	return out
+}
+
+// viewDefiner is the clause that makes a view run its query with the rights
+// of the user who ran the migration, so that the adstream_bi user, who may
+// read only the views' database, can read the views: on 24.x a view checks
+// its reader's rights on every table it reads unless it says SQL SECURITY
+// DEFINER. The clause came with the 24 releases; 24.4 is a conservative floor
+// (docker-compose.yml runs 24.8). 18.16 knows no such clause, and needs none
+// for our views: they read the raw_* materialized views of their own
+// database, and 18.16 reads a materialized view's TO table without checking
+// the reader's rights on it (measured).
+func viewDefiner(v proto.Version) string {
+	if v.Major > 24 || v.Major == 24 && v.Minor >= 4 {
+		return "DEFINER = CURRENT_USER SQL SECURITY DEFINER"
+	}
+	return ""
 }
 
 func appliedVersions(ctx context.Context, conn driver.Conn, database string) (map[uint32]bool, error) {

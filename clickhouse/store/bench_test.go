@@ -100,6 +100,46 @@ func BenchmarkReads(b *testing.B) {
 			b.ReportMetric(float64(scanned)/float64(snap), "final/snapshot")
 		})
 	}
+	// Paging by cursor visits every ad once, and a deep page costs what the
+	// first does (ratio deep/first, both timed in the same run).
+	b.Run("cursor", func(b *testing.B) {
+		var first, deep time.Duration
+		for b.Loop() {
+			seen := make(map[string]bool, benchAds)
+			q := store.ListQuery{Range: r, SortBy: "spend", Limit: 500}
+			for page := 0; ; page++ {
+				t0 := time.Now()
+				rows, err := st.ListCreatives(ctx, q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				took := time.Since(t0)
+				switch page {
+				case 0:
+					first += took
+				case benchAds/500 - 2:
+					deep += took
+				}
+				for _, c := range rows {
+					if seen[c.AdID] {
+						b.Fatalf("ad %s on two pages", c.AdID)
+					}
+					seen[c.AdID] = true
+				}
+				if len(rows) < q.Limit {
+					break
+				}
+				last := rows[len(rows)-1]
+				q.After = &store.Cursor{SortValue: last.SortValue, AdID: last.AdID}
+			}
+			if len(seen) != benchAds {
+				b.Fatalf("cursor paging visited %d ads of %d", len(seen), benchAds)
+			}
+		}
+		b.ReportMetric(float64(first.Microseconds())/float64(b.N)/1000, "first-page-ms")
+		b.ReportMetric(float64(deep.Microseconds())/float64(b.N)/1000, "deep-page-ms")
+		b.ReportMetric(float64(deep)/float64(first), "deep/first")
+	})
 	b.Run("count", func(b *testing.B) {
 		for b.Loop() {
 			if n, err := st.CountCreatives(ctx, r, map[string]string{"creative_type": "video"}); err != nil || n != benchAds/4 {

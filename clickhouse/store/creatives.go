@@ -140,6 +140,10 @@ func (s *Store) where(r Range, filters map[string]string) (string, []any, error)
 	}
 	conds := []string{rangeWhere}
 	for k, v := range filters {
+		if cond, condArgs, ok := s.analysisCondition(r.BrandID, k, v); ok {
+			conds, args = append(conds, cond), append(args, condArgs...)
+			continue
+		}
 		col, ok := FilterColumns[k]
 		if !ok {
 			return "", nil, fmt.Errorf("filter %q is not one of the filterable fields", k)

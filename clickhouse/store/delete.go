@@ -46,11 +46,13 @@ func (s *Store) DeleteRange(ctx context.Context, r Range) (int64, error) {
 }
 
 // PurgeBrand deletes every stored row of a brand: ads, days, ranges,
-// aggregations and sync history (leaving tombstones), like DeleteRange.
+// aggregations, video analyses, refreshed media URLs and sync history
+// (leaving tombstones), like DeleteRange.
 func (s *Store) PurgeBrand(ctx context.Context, brandID string) error {
 	brand := []any{brandID}
 	var of []purgeOf
-	for _, t := range []string{"ads", "ad_insights", "creative_aggregations", "ad_days", "synced_days", "type_daily", "range_snapshots", "sync_events"} {
+	for _, t := range []string{"ads", "ad_insights", "creative_aggregations", "ad_days", "synced_days", "type_daily", "range_snapshots", "sync_events",
+		"video_analyses", "media_urls", "ad_totals"} {
 		of = append(of, purgeOf{t, "brand_id = ?", brand})
 	}
 	return s.purge(ctx, brandID, "brand_id = ?", brand, of, nil)

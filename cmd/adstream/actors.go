@@ -20,8 +20,6 @@ func withMetrics(ctx context.Context, addr string, reg *prometheus.Registry, fn 
 }
 
 // addActor adds fn to g with its own cancel as the interrupt.
-
-// addActor adds fn to g with its own cancel as the interrupt.
 func addActor(g *run.Group, ctx context.Context, fn func(context.Context) error) {
 	actx, cancel := context.WithCancel(ctx)
 	g.Add(func() error {

@@ -73,7 +73,7 @@ func apiDeps(ctx context.Context, s settings, st *store.Store, log *slog.Logger,
 	if err != nil {
 		return api.Deps{}, nil, err
 	}
-	cl, err := bus.NewQueueClient(s.Kafka.Brokers, log)
+	cl, err := bus.NewQueueClient(s.Kafka.Brokers, log, bus.Metrics(reg, "api"))
 	if err != nil {
 		return api.Deps{}, nil, err
 	}
@@ -81,7 +81,7 @@ func apiDeps(ctx context.Context, s settings, st *store.Store, log *slog.Logger,
 		cl.Close()
 		return api.Deps{}, nil, err
 	}
-	deps := api.Deps{Store: st, Queue: bus.NewSyncQueue(cl, s.Topics.SyncRequests, codec), Log: log, Registry: reg,
+	deps := api.Deps{Store: st, Videos: st, Queue: bus.NewSyncQueue(cl, s.Topics.SyncRequests, codec), Log: log, Registry: reg,
 		Access:  api.Access{Keys: apiKeys(s.API.Keys), RateLimit: s.API.RateLimit, SyncRateLimit: s.API.SyncRateLimit},
 		Presync: api.Presync{Days: s.PresyncDays, FreshFor: s.RefreshInterval}, CORSOrigins: s.API.CORSOrigins}
 	if s.API.StreamKey != "" {

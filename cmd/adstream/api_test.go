@@ -67,6 +67,7 @@ func TestAPICommandCreatesItsTopic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() {
+		_ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db+"_bi") // the analysts' views read db
 		_ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db)
 		conn.Close()
 	}()
@@ -147,5 +148,6 @@ func dropDatabase(t *testing.T, chAddr, db string) {
 		return
 	}
 	defer conn.Close()
+	_ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db+"_bi") // the analysts' views read db
 	_ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+db)
 }

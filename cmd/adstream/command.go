@@ -22,14 +22,15 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"dev":      devCommand(),
-		"api":      apiCommand(),
-		"producer": producerCommand(),
-		"consumer": consumerCommand(),
-		"graphsim": graphsimCommand(),
-		"migrate":  migrateCommand(),
-		"sync":     syncCommand(),
-		"version":  versionCommand(),
+		"dev":         devCommand(),
+		"api":         apiCommand(),
+		"producer":    producerCommand(),
+		"consumer":    consumerCommand(),
+		"graphsim":    graphsimCommand(),
+		"migrate":     migrateCommand(),
+		"sync":        syncCommand(),
+		"version":     versionCommand(),
+		"healthcheck": healthcheckCommand(),
 	}
 }
 
@@ -44,7 +45,7 @@ func usage(w io.Writer) {
 	}
 	slices.Sort(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-9s %s\n", n, cmds[n].summary)
+		fmt.Fprintf(w, "  %-11s %s\n", n, cmds[n].summary)
 	}
 }
 
@@ -69,13 +70,16 @@ func (c command) execute(ctx context.Context, args []string, getenv func(string)
 		e := config.NewEnv(func(string) string { return "" })
 		e.Help = true
 		_ = c.run(ctx, e, io)
+		pprofAddr(e)
 		printHelp(io.out, c.summary, e.Vars(), fs)
 		if c.notes != "" {
 			fmt.Fprint(io.out, "\n"+c.notes)
 		}
 		return nil
 	}
-	return c.run(ctx, config.NewEnv(getenv), io)
+	e := config.NewEnv(getenv)
+	defer startPprof(pprofAddr(e), io.err)()
+	return c.run(ctx, e, io)
 }
 
 func printHelp(w io.Writer, summary string, vars []config.Var, fs *flag.FlagSet) {

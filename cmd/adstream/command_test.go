@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestCommandLine(t *testing.T) {
@@ -56,5 +58,33 @@ func TestCommandLine(t *testing.T) {
 				t.Errorf("a secret reached the output:\n%s", all)
 			}
 		})
+	}
+}
+
+// Every command serves Go's profiles when ADSTREAM_PPROF_ADDR is set.
+func TestPprofOnEveryCommand(t *testing.T) {
+	addr := freeAddr(t)
+	out := &syncBuffer{}
+	env := map[string]string{"ADSTREAM_PPROF_ADDR": addr}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- runMain(ctx, []string{"graphsim", "--addr", freeAddr(t)}, func(k string) string { return env[k] }, out, out)
+	}()
+	defer func() { cancel(); <-done }()
+	var resp *http.Response
+	var err error
+	for range 100 {
+		if resp, err = http.Get("http://" + addr + "/debug/pprof/cmdline"); err == nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("no pprof at %s: %v", addr, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("pprof answered %d", resp.StatusCode)
 	}
 }

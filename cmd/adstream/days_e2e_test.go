@@ -142,6 +142,13 @@ func TestDaysAreTheSourceOfTruth(t *testing.T) {
 		if now == old {
 			t.Fatalf("the clock advance restated nothing in 2026-11-18..27: the check proves nothing")
 		}
+		// The range was complete before the refresh too: wait for the
+		// refresh's days to be stored, then check every figure.
+		waitFor(t, 30*time.Second, "the refreshed days to be served", func() bool {
+			var got readState
+			return getJSON(t, dev.api+"/api/creatives/demo/aggregations?startDate=2026-11-18&endDate=2026-11-27", &got) == 200 &&
+				got.Aggregations == now
+		})
 		inside(t, "2026-11-18", "2026-11-27")
 	})
 }

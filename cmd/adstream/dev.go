@@ -86,6 +86,7 @@ func devCommand() command {
 			defer closeAPI()
 			if sim != nil {
 				apiDeps.MediaOrigins = []string{s.Graph.URL} // the page shows graphsim's thumbnails
+				apiDeps.MediaNow = sim.Now                   // graphsim signs its media URLs by its own clock
 			}
 			pcfg, pdeps, err := producerDeps(ctx, s, st, log, reg, gc)
 			if err != nil {
@@ -143,9 +144,11 @@ Try:
   curl -s '%s/api/creatives/sync/status/demo?%s'
   curl -s '%s/api/creatives/demo?%s&page=1&limit=10'
   curl -s '%s/api/creatives/demo?%s&page=1&limit=5&sortBy=ctr&filters=%%7B%%22creative_type%%22%%3A%%22video%%22%%7D'
+  curl -s '%s/api/creatives/demo/series?%s&metrics=spend,impressions&creative_type=video'
   curl -s '%s/metrics'
+  ADSTREAM_API_URL=%s adstream sync --brand demo --start %s --end %s --follow
 Ctrl-C stops everything.
-`, demoStart, demoEnd, queued.JobID, base, query, base, query, base, query, base, query, base)
+`, demoStart, demoEnd, queued.JobID, base, query, base, query, base, query, base, query, base, query, base, base, demoStart, demoEnd)
 	<-ctx.Done()
 	return nil
 }

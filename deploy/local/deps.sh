@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
 # Installs what the local stack needs and is missing, on Debian/Ubuntu: ClickHouse server
-# and client from the distribution (18.16 on Debian 12), and Chromium, which the creative
-# browser's test drives headless. Checks Java 17+ and Maven, which only the real-Kafka
-# tests need. Idempotent; prints nothing when everything is present.
+# and client from the distribution (18.16 on Debian 12), Chromium, which the creative
+# browser's test drives headless, and promtool (Debian's prometheus package), which make test
+# runs the alert-rule tests with; with the argument `compose`, also docker-compose for make
+# compose-check. Checks Java 17+ and Maven, which only the real-Kafka tests need. Idempotent;
+# prints nothing when everything is present.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=deploy/local/lib.sh
 . "$here/lib.sh"
 
-if [[ $# -gt 0 ]]; then
-	echo "usage: ${0##*/}   (no arguments; installs clickhouse-server/-client and chromium when missing)" >&2
+compose=false
+case ${1:-} in
+"") ;;
+compose) compose=true ;;
+*)
+	echo "usage: ${0##*/} [compose]   (installs clickhouse-server/-client, chromium and promtool when missing; compose: docker-compose too)" >&2
 	exit 2
-fi
+	;;
+esac
 
 missing=()
 if ! [[ -x /usr/sbin/clickhouse-server ]] && ! exe clickhouse-server >/dev/null && ! exe clickhouse >/dev/null; then
@@ -24,16 +31,23 @@ fi
 if ! exe chromium >/dev/null && ! exe chromium-browser >/dev/null; then
 	missing+=(chromium)
 fi
+# Tools only: installed without recommends, which would add prometheus-node-exporter and
+# docker.io, which nothing here needs.
+tools=()
+exe promtool >/dev/null || tools+=(prometheus)
+if $compose && ! exe docker-compose >/dev/null; then
+	tools+=(docker-compose)
+fi
 
-if ((${#missing[@]})); then
+if ((${#missing[@]} + ${#tools[@]})); then
 	command -v apt-get >/dev/null ||
-		die "missing ${missing[*]} and no apt-get: install ClickHouse (https://clickhouse.com/docs/install) and Chromium yourself"
+		die "missing ${missing[*]} ${tools[*]} and no apt-get: install ClickHouse (https://clickhouse.com/docs/install), Chromium, promtool and docker-compose yourself"
 	sudo=()
 	if ((EUID != 0)); then
-		command -v sudo >/dev/null || die "missing ${missing[*]}: run this script as root (no sudo found)"
+		command -v sudo >/dev/null || die "missing ${missing[*]} ${tools[*]}: run this script as root (no sudo found)"
 		sudo=(sudo)
 	fi
-	echo "deps: installing ${missing[*]} with apt-get"
+	echo "deps: installing ${missing[*]} ${tools[*]} with apt-get"
 	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	pkgs=()
 	for p in "${missing[@]}"; do
@@ -46,9 +60,20 @@ if ((${#missing[@]})); then
 	if [[ " ${missing[*]} " == *" clickhouse-"* ]]; then
 		pkgs+=(clickhouse-server clickhouse-client)
 	fi
-	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
-		"${pkgs[@]}"
+	if ((${#pkgs[@]})); then
+		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+			"${pkgs[@]}"
+	fi
+	if ((${#tools[@]})); then
+		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
+			"${tools[@]}"
+	fi
+	if [[ " ${tools[*]} " == *" prometheus "* && -d /run/systemd/system ]]; then
+		echo "deps: the prometheus package also enabled a prometheus service on :9090; make test needs only" \
+			"promtool (sudo systemctl disable --now prometheus turns it off)" >&2
+	fi
 fi
 
 # Java and Maven: only deploy/local/kafka.sh needs them; without them the tests that want

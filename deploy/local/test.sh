@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# make test: start a real ClickHouse server and a real Apache Kafka broker on
-# loopback, run every Go test against them with ADSTREAM_E2E=must (an
-# integration test that cannot reach a server fails instead of skipping),
-# then stop both. Exits non-zero if either server could not start.
+# make test: run the Prometheus alert-rule tests with promtool, start a real
+# ClickHouse server and a real Apache Kafka broker on loopback, run every Go
+# test against them with ADSTREAM_E2E=must (an integration test that cannot
+# reach a server fails instead of skipping), then stop both. Exits non-zero if
+# promtool is missing or either server could not start.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+echo "== alert rules (promtool)"
+command -v promtool >/dev/null ||
+	{ echo "promtool not found: make deps installs it (Debian package prometheus)" >&2; exit 1; }
+promtool check rules deploy/prometheus/rules.yml
+for t in deploy/prometheus/*_test.yml; do
+	promtool test rules "$t"
+done
 
 stop() {
 	bash deploy/local/kafka.sh stop >/dev/null 2>&1 || true

@@ -9,9 +9,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/plugin/kprom"
+	"github.com/twmb/franz-go/plugin/kslog"
 )
 
 // Partitions is how many partitions EnsureTopics gives a new topic: the
@@ -26,7 +29,7 @@ func NewClient(brokers []string, log *slog.Logger, opts ...kgo.Opt) (*kgo.Client
 		kgo.ProducerBatchCompression(kgo.Lz4Compression(), kgo.NoCompression()),
 		kgo.ProducerLinger(5 * time.Millisecond),
 		kgo.RecordDeliveryTimeout(2 * time.Minute),
-		kgo.WithLogger(kgoLogger{log}),
+		kgo.WithLogger(warnLogger{kslog.New(log.With("system", "kafka"))}),
 	}
 	cl, err := kgo.NewClient(append(base, opts...)...)
 	if err != nil {
@@ -82,15 +85,27 @@ func ensureTopics(ctx context.Context, adm *kadm.Client, topics []string) error 
 	return errors.Join(errs...)
 }
 
-// kgoLogger sends franz-go's own warnings and errors to slog.
-type kgoLogger struct{ log *slog.Logger }
+// warnLogger is franz-go's slog adapter held at warn whatever the logger's
+// level: franz-go's info and debug lines (every metadata refresh, every
+// fetch) would drown the role's own.
+type warnLogger struct{ *kslog.Logger }
 
-func (l kgoLogger) Level() kgo.LogLevel { return kgo.LogLevelWarn }
+func (warnLogger) Level() kgo.LogLevel { return kgo.LogLevelWarn }
 
-func (l kgoLogger) Log(level kgo.LogLevel, msg string, keyvals ...any) {
-	lv := slog.LevelWarn
-	if level == kgo.LogLevelError {
-		lv = slog.LevelError
+// Metrics registers the client's Kafka metrics on reg (franz-go's kprom:
+// adstream_kafka_connects_total, ..._write_bytes_total,
+// ..._buffered_produce_records_total, request latency by broker, ...), each
+// series labelled client=name, so the clients of one process (`adstream dev`)
+// can share a registry; a second client of the same name on one registry
+// panics. The series are removed when the client closes. A nil reg adds
+// nothing. Pass the result to NewClient.
+func Metrics(reg prometheus.Registerer, name string) kgo.Opt {
+	if reg == nil {
+		return kgo.WithHooks()
 	}
-	l.log.Log(context.Background(), lv, "kafka: "+msg, keyvals...)
+	return kgo.WithHooks(kprom.NewMetrics("adstream_kafka",
+		kprom.Registerer(reg),
+		kprom.WithStaticLabel(prometheus.Labels{"client": name}),
+		kprom.Histograms(kprom.RequestDurationE2E),
+	))
 }

@@ -44,9 +44,9 @@ type SyncQueue struct {
 // once the broker is back, and its job would run unrecorded. Without
 // idempotence the record is failed when Enqueue gives up; the price is
 // that a retried produce whose first acknowledgement was lost may deliver
-// a request twice, with the same job id.
-func NewQueueClient(brokers []string, log *slog.Logger) (*kgo.Client, error) {
-	return NewClient(brokers, log, kgo.DisableIdempotentWrite())
+// a request twice, with the same job id. opts are added as in NewClient.
+func NewQueueClient(brokers []string, log *slog.Logger, opts ...kgo.Opt) (*kgo.Client, error) {
+	return NewClient(brokers, log, append([]kgo.Opt{kgo.DisableIdempotentWrite()}, opts...)...)
 }
 
 // NewSyncQueue returns a queue that produces to topic through cl; a client

@@ -45,7 +45,20 @@ type usageReport struct {
 	at  time.Time
 }
 
-// NewMetrics registers the Graph API metrics on r.
+// Endpoints are the values of the endpoint label: the last segment of the
+// paths the client requests ("ads", "insights", "adaccounts"), "ids" for the
+// batch-by-ids root and "object" for a node such as a video or a report run.
+var Endpoints = []string{"ads", "adaccounts", "ids", "insights", "object"}
+
+// initialStatuses are the HTTP statuses counted from the start: success, the
+// 400 the Graph API answers throttling and most errors with, its 500 for
+// "reduce the amount of data", and 0 for no response.
+var initialStatuses = []string{"0", "200", "400", "500"}
+
+// NewMetrics registers the Graph API metrics on r with every endpoint (and
+// its common statuses) at zero, so that rate() sees the first throttled call
+// instead of the series' first sample. The "all" usage series starts at 0
+// too; per-account series appear with their account's first report.
 func NewMetrics(r prometheus.Registerer, opts MetricsOptions) *Metrics {
 	usageHelp := "Highest rate-limit usage any ad account reported in the last 10 minutes (account=\"all\"; " +
 		"per account with ADSTREAM_METRICS_ACCOUNT_LABELS=true)."
@@ -65,6 +78,16 @@ func NewMetrics(r prometheus.Registerer, opts MetricsOptions) *Metrics {
 		}, []string{"account"}),
 		byAccount: opts.AccountLabels,
 		reports:   map[string]usageReport{},
+	}
+	for _, e := range Endpoints {
+		m.latency.WithLabelValues(e)
+		m.throttled.WithLabelValues(e)
+		for _, s := range initialStatuses {
+			m.requests.WithLabelValues(e, s)
+		}
+	}
+	if !m.byAccount {
+		m.usage.WithLabelValues(allAccounts)
 	}
 	r.MustRegister(m.requests, m.latency, m.throttled, m.usage)
 	return m

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/adstream/adstream/internal/telemetry/metricstest"
 )
 
 // usageSeries returns the usage gauge's value by account label, and every
@@ -79,5 +81,48 @@ func TestMetricsForgetOldUsage(t *testing.T) {
 	m.setHighestUsage("2", 25, t0.Add(usageMemory+time.Second))
 	if got, _ := usageSeries(t, reg); got["all"] != 25 {
 		t.Errorf("usage = %v, want all=25 once account 1's report is older than %s", got, usageMemory)
+	}
+}
+
+func TestMetricsStartAtZero(t *testing.T) {
+	reg := metricstest.New()
+	NewMetrics(reg, MetricsOptions{})
+	reg.CheckAllZero(t)
+	reg.CheckHas(t,
+		`adstream_graph_throttled_total{endpoint="insights"}`,
+		`adstream_graph_throttled_total{endpoint="ads"}`,
+		`adstream_graph_requests_total{endpoint="insights",status="400"}`,
+		`adstream_graph_usage_percent{account="all"}`,
+	)
+}
+
+// By account, the usage series wait for their account's first report; the
+// rest starts at zero all the same.
+func TestMetricsByAccountStartAtZero(t *testing.T) {
+	reg := metricstest.New()
+	m := NewMetrics(reg, MetricsOptions{AccountLabels: true})
+	reg.CheckAllZero(t, m.usage)
+}
+
+// Every path the client requests must map to an endpoint whose series exist
+// from the start, else its first throttled burst is invisible to rate().
+func TestEndpointsCoverEveryRequest(t *testing.T) {
+	c, err := New(Config{BaseURL: "https://graph.example/base"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, give := range []string{
+		"act_1/ads",      // Ads, CountAds
+		"act_1/insights", // Insights
+		"/",              // ByIDs, Videos
+		"1234567890",     // Video, an async report run
+		"me/adaccounts",  // the API's brand check
+	} {
+		t.Run(give, func(t *testing.T) {
+			got := c.endpointOf(c.newRequest(give, nil).path)
+			if !slices.Contains(Endpoints, got) {
+				t.Errorf("path %q counts as endpoint %q, which is not in Endpoints %v", give, got, Endpoints)
+			}
+		})
 	}
 }

@@ -54,9 +54,6 @@ func isVersion(s string) bool {
 // base is the absolute URL prefix of graphsim as the client reached it.
 func (r *request) base() string { return r.scheme + "://" + r.host }
 
-// mediaURL is an absolute URL of a file graphsim serves itself.
-func (r *request) mediaURL(name string) string { return r.base() + "/_sim/media/" + name }
-
 // pageURL rebuilds the request URL with a cursor, the way paging.next and
 // paging.previous carry every original parameter including the token.
 func (r *request) pageURL(cursorKey, cursor string) string {

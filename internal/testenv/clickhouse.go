@@ -22,7 +22,7 @@ import (
 )
 
 // ClickHouseImage is the image used where Docker answers.
-const ClickHouseImage = "clickhouse/clickhouse-server:24.8"
+const ClickHouseImage = "clickhouse/clickhouse-server:24.8.14.39" // as docker-compose.yml
 
 var (
 	chOnce sync.Once
@@ -93,10 +93,41 @@ func ClickHouse(t testing.TB) (driver.Conn, config.ClickHouse) {
 		t.Fatalf("migrate %s: %v", cfg.Database, err)
 	}
 	t.Cleanup(func() {
+		// The analysts' views first: they read the main database's tables.
+		_ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+cfg.Database+"_bi")
 		_ = conn.Exec(context.Background(), "DROP DATABASE IF EXISTS "+cfg.Database)
 		conn.Close()
 	})
 	return conn, cfg
+}
+
+// PrivateClickHouse starts a ClickHouse server of this test's own from the
+// installed binary, configured as `adstream dev` configures its private one
+// (users default and adstream_bi), and returns its address; the server is
+// stopped and its files removed when the test ends. For tests of the server's
+// own configuration, which the shared test server may not have loaded yet.
+func PrivateClickHouse(t testing.TB) string {
+	t.Helper()
+	Integration(t)
+	if _, err := chserver.Binary(); err != nil {
+		unavailable(t, "clickhouse-server", err)
+	}
+	port, err := chserver.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	httpPort, err := chserver.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv, err := chserver.Start(ctx, chserver.Options{Dir: t.TempDir(), TCPPort: port, HTTPPort: httpPort})
+	if err != nil {
+		t.Fatalf("private clickhouse: %v", err)
+	}
+	t.Cleanup(srv.Stop)
+	return srv.Addr
 }
 
 // UniqueName returns a name unique to this test run, safe as a ClickHouse
