@@ -4,6 +4,7 @@ import (
 	"hash/fnv"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -26,7 +27,25 @@ func nameHash(s string) uint64 {
 	return f.Sum64()
 }
 
-func (g *genCtx) hash(name string) uint64 { return h(g.seed, nameHash(name), 0, 0) }
+// nameFacts are what a field's name says about its value, worked out once
+// per name: pages ask for the same few hundred names on every row.
+type nameFacts struct {
+	hash uint64
+	kind stringKind
+}
+
+var nameCache sync.Map // name → nameFacts
+
+func factsOf(name string) nameFacts {
+	if f, ok := nameCache.Load(name); ok {
+		return f.(nameFacts)
+	}
+	f := nameFacts{hash: nameHash(name), kind: classifyString(name)}
+	nameCache.Store(name, f)
+	return f
+}
+
+func (g *genCtx) hash(name string) uint64 { return h(g.seed, factsOf(name).hash, 0, 0) }
 
 // genField writes f with a plausible value of type t.
 func (g *genCtx) genField(j *jw, f field, t *fieldType) {
@@ -100,10 +119,27 @@ func (g *genCtx) genObject(j *jw, name string, t *fieldType, sub []field, depth 
 
 func genID(x uint64) string { return strconv.FormatUint(100_000_000_000_000+x%900_000_000_000_000, 10) }
 
-// genString picks a string that reads like the field: ids for *_id, URLs for
-// links, money in minor units for budgets, and so on.
-func (g *genCtx) genString(name string, x uint64) string {
-	n := strconv.FormatUint(x%1000+1, 10)
+// stringKind is what a string field holds, judged by its name.
+type stringKind uint8
+
+const (
+	sText stringKind = iota
+	sID
+	sHash
+	sURL
+	sTime
+	sCurrency
+	sCountry
+	sTimezone
+	sEmail
+	sDomain
+	sStatus
+	sMoney
+	sSmallNumber
+	sCode
+)
+
+func classifyString(name string) stringKind {
 	has := func(parts ...string) bool {
 		for _, p := range parts {
 			if strings.Contains(name, p) {
@@ -114,33 +150,67 @@ func (g *genCtx) genString(name string, x uint64) string {
 	}
 	switch {
 	case name == "id" || strings.HasSuffix(name, "_id") || strings.HasSuffix(name, ".id"):
-		return genID(x)
+		return sID
 	case has("hash"):
-		return strconv.FormatUint(x, 16)
+		return sHash
 	case has("url", "uri", "link", "permalink", "href"):
-		return "https://shop.example.com/" + strings.ReplaceAll(name, "_", "-") + "/" + n
+		return sURL
 	case strings.HasSuffix(name, "_time") || has("date"):
-		return graphTime(g.genTime(name, x))
+		return sTime
 	case has("currency"):
-		return "USD"
+		return sCurrency
 	case has("country"):
-		return "US"
+		return sCountry
 	case has("timezone"):
-		return "Etc/UTC"
+		return sTimezone
 	case has("email"):
-		return "user" + n + "@example.com"
+		return sEmail
 	case has("domain"):
-		return "shop.example.com"
+		return sDomain
 	case has("status", "state"):
-		return "ACTIVE"
+		return sStatus
 	case has("budget", "spend", "amount", "balance", "cap", "bid", "cost", "price"):
-		return strconv.FormatUint(x%100_000, 10)
+		return sMoney
 	case has("count", "number", "percent", "rate", "score", "ratio", "days"):
-		return strconv.FormatUint(x%100, 10)
+		return sSmallNumber
 	case has("type", "kind", "mode", "category", "objective", "goal", "tier", "level", "source"):
+		return sCode
+	}
+	return sText
+}
+
+// genString picks a string that reads like the field: ids for *_id, URLs for
+// links, money in minor units for budgets, and so on.
+func (g *genCtx) genString(name string, x uint64) string {
+	switch factsOf(name).kind {
+	case sID:
+		return genID(x)
+	case sHash:
+		return strconv.FormatUint(x, 16)
+	case sURL:
+		return "https://shop.example.com/" + strings.ReplaceAll(name, "_", "-") + "/" + strconv.FormatUint(x%1000+1, 10)
+	case sTime:
+		return graphTime(g.genTime(name, x))
+	case sCurrency:
+		return "USD"
+	case sCountry:
+		return "US"
+	case sTimezone:
+		return "Etc/UTC"
+	case sEmail:
+		return "user" + strconv.FormatUint(x%1000+1, 10) + "@example.com"
+	case sDomain:
+		return "shop.example.com"
+	case sStatus:
+		return "ACTIVE"
+	case sMoney:
+		return strconv.FormatUint(x%100_000, 10)
+	case sSmallNumber:
+		return strconv.FormatUint(x%100, 10)
+	case sCode:
 		return "DEFAULT"
 	}
-	return humanize(name) + " " + n
+	return humanize(name) + " " + strconv.FormatUint(x%1000+1, 10)
 }
 
 func genInt(name string, x uint64) int64 {
