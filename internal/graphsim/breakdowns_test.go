@@ -255,3 +255,30 @@ func TestBreakdownErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestSortedBreakdownRows checks sort orders breakdown rows like any others:
+// the same rows as unsorted, by spend, paged without loss.
+func TestSortedBreakdownRows(t *testing.T) {
+	h := newHarness(t, Options{Seed: 45, Ads: 40, CallBudget: 1e9})
+	q := url.Values{"level": {"ad"}, "fields": {"ad_id,spend"}, "breakdowns": {"age,gender"}, "limit": {"500"}}
+	plain, _ := h.pageAll("/v21.0/"+h.acct+"/insights", q)
+	q.Set("sort", `["spend_descending"]`)
+	q.Set("limit", "9")
+	sorted, _ := h.pageAll("/v21.0/"+h.acct+"/insights", q)
+	keys := func(rows []map[string]any) []string {
+		var out []string
+		for _, r := range rows {
+			out = append(out, rowKey(r))
+		}
+		slices.Sort(out)
+		return out
+	}
+	if !slices.Equal(keys(plain), keys(sorted)) || len(plain) < 50 {
+		t.Fatalf("sorted breakdown rows (%d) are not the unsorted ones (%d)", len(sorted), len(plain))
+	}
+	for i := 1; i < len(sorted); i++ {
+		if cents(t, sorted[i]["spend"]) > cents(t, sorted[i-1]["spend"]) {
+			t.Fatalf("row %d spends more than row %d", i, i-1)
+		}
+	}
+}

@@ -106,7 +106,7 @@ func (c *insightRow) writeList(j *jw, name string, spec listSpec) {
 		}
 		// Purchase entries split part by part of their windows, so an
 		// entry's windows add up to its value in every split.
-		purchase := isPurchase(e.typ) && !spec.unique
+		purchase := isPurchase(e.typ) && !spec.unique && (len(c.q.actionDims) > 0 || len(c.q.windows) > 0)
 		var wparts [nWindowParts]int64
 		if purchase {
 			wparts = c.m.windowParts(spec.value == asMoney || spec.value == asROAS)

@@ -231,3 +231,32 @@ func rankingWriter(salt uint64) insightWriter {
 func isIDField(name string) bool {
 	return strings.HasSuffix(name, "_id") || strings.HasSuffix(name, "_name")
 }
+
+// baseOnlyFields read nothing but the base counts of metrics, so rows of
+// queries asking only for them skip the extended counts.
+var baseOnlyFields = map[string]bool{}
+
+func init() {
+	for _, name := range []string{"account_id", "account_name", "account_currency", "ad_id", "ad_name", "adset_id",
+		"adset_name", "campaign_id", "campaign_name", "objective", "optimization_goal", "buying_type",
+		"attribution_setting", "date_start", "date_stop", "spend", "impressions", "clicks", "inline_link_clicks",
+		"inline_post_engagement", "reach", "frequency", "cpc", "ctr", "cpm", "cpp", "inline_link_click_ctr",
+		"cost_per_inline_link_click", "cost_per_inline_post_engagement", "unique_clicks", "unique_inline_link_clicks",
+		"unique_ctr", "unique_link_clicks_ctr", "unique_inline_link_click_ctr", "cost_per_unique_click",
+		"cost_per_unique_inline_link_click", "purchases_per_link_click", "action_values", "purchase_roas",
+		"website_purchase_roas", "conversion_values", "video_play_actions", "video_thruplay_watched_actions",
+		"video_p25_watched_actions", "video_p50_watched_actions", "video_p75_watched_actions",
+		"video_p100_watched_actions", "cost_per_thruplay", "ad_click_actions", "ad_impression_actions",
+		"cost_per_ad_click", "website_ctr", "video_view_per_impression"} {
+		baseOnlyFields[name] = true
+	}
+}
+
+func baseOnly(fs []field) bool {
+	for _, f := range fs {
+		if !baseOnlyFields[f.name] {
+			return false
+		}
+	}
+	return true
+}

@@ -24,6 +24,7 @@ type insightsQuery struct {
 	actionDims []*actionDim // action breakdowns beside action_type
 	windows    []string     // action_attribution_windows
 	summary    []field      // the fields of the summary row; nil for none
+	ext        bool         // rows need the extended counts (metrics_ext.go)
 
 	// filtering is the raw filtering parameter, part of a sorted order's
 	// cache key, as is the rest of the request that shapes rows.
@@ -135,6 +136,7 @@ func (q *insightsQuery) parseShape(r *request) *graphError {
 	if q.summary, err = parseSummary(r, q.fields); err != nil {
 		return err
 	}
+	q.ext = len(q.dims) > 0 || len(q.windows) > 0 || len(q.actionDims) > 0 || !baseOnly(q.fields) || !baseOnly(q.summary)
 	q.shape = r.q.Get("breakdowns") + "/" + r.q.Get("action_breakdowns") + "/" + r.q.Get("action_attribution_windows") + "/" + r.q.Get("time_ranges")
 	return nil
 }

@@ -50,7 +50,7 @@ func (s *Server) adCells(q *insightsQuery, a *ad, tl []span, br dateRange, now t
 	n := len(q.cells)
 	out = slices.Grow(out[:0], n)[:n]
 	if len(q.dims) == 0 {
-		out[0] = adRange(a, tl, br.since, br.until, now)
+		out[0] = adRange(a, tl, br.since, br.until, now, q.ext)
 		return out
 	}
 	clear(out)
@@ -61,7 +61,7 @@ func (s *Server) adCells(q *insightsQuery, a *ad, tl []span, br dateRange, now t
 	maxReach := make([]int64, n)
 	today := dayNum(now)
 	for d := max(br.since, dayNum(a.created)); d <= min(br.until, today); d++ {
-		dm := daily(a, tl, d, now)
+		dm := daily(a, tl, d, now, true)
 		if dm.Impressions == 0 {
 			continue
 		}

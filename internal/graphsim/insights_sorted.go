@@ -88,6 +88,10 @@ func (s *Server) valueRows(r *request, q *insightsQuery, lo, hi int) []sortedRow
 	var out []sortedRow
 	var buf [8]span
 	var cells []metrics
+	// Sort values and keep filters read base counts only; breakdowns
+	// need the extended ones to split.
+	vq := *q
+	vq.ext = len(q.dims) > 0
 	start, end := q.period(r.now)
 	for i := lo; i < hi; i++ {
 		a := s.w.adAt(q.account, i)
@@ -96,7 +100,7 @@ func (s *Server) valueRows(r *request, q *insightsQuery, lo, hi int) []sortedRow
 			continue
 		}
 		for p, br := range q.ranges {
-			cells = s.adCells(q, &a, tl, br, r.now, cells)
+			cells = s.adCells(&vq, &a, tl, br, r.now, cells)
 			for c := range cells {
 				if q.keep(&cells[c]) {
 					out = append(out, sortedRow{key: insightKey(i, int64(p*len(q.cells)+c)), val: q.sort.value(&cells[c])})

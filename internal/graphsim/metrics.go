@@ -71,7 +71,7 @@ const restateDays = 3
 // with the share of the day elapsed while the ad was ACTIVE; the last
 // restateDays complete days move by up to ±3 % every 6 simulated hours, then
 // freeze at their last value.
-func daily(a *ad, tl []span, d int64, now time.Time) metrics {
+func daily(a *ad, tl []span, d int64, now time.Time, ext bool) metrics {
 	ds := dayStart(d)
 	if !ds.Before(now) {
 		return metrics{}
@@ -116,7 +116,9 @@ func daily(a *ad, tl []span, d int64, now time.Time) metrics {
 		m.P100 = int64(float64(m.P75) * a.r100)
 		m.Thruplay = m.P75 + (m.P50-m.P75)/2
 	}
-	m.extend(a, r)
+	if ext {
+		m.extend(a, r)
+	}
 	return m
 }
 
@@ -127,13 +129,14 @@ func rangeReach(sumDaily, maxDaily int64) int64 {
 	return maxDaily + (sumDaily-maxDaily)*3/10
 }
 
-// adRange sums daily over [since, until] and applies the reach rule.
-func adRange(a *ad, tl []span, since, until int64, now time.Time) metrics {
+// adRange sums daily over [since, until] and applies the reach rule; ext
+// asks for the extended counts too.
+func adRange(a *ad, tl []span, since, until int64, now time.Time, ext bool) metrics {
 	var m metrics
 	var maxReach int64
 	last := min(until, dayNum(now))
 	for d := max(since, dayNum(a.created)); d <= last; d++ {
-		dm := daily(a, tl, d, now)
+		dm := daily(a, tl, d, now, ext)
 		maxReach = max(maxReach, dm.Reach)
 		m.add(dm)
 	}

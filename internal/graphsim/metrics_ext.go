@@ -45,38 +45,43 @@ const nWindowParts = xPurV28 - xPurC1 + 1
 // extend fills m.X from m's base counts; r draws the day's ratios.
 func (m *metrics) extend(a *ad, r func(uint64) uint64) {
 	x := &m.X
-	// frac rounds at random, so small counts split in the right
-	// proportions on average rather than always down.
-	frac := func(n int64, i uint64, lo, hi float64) int64 {
-		x := r(i)
-		return int64(float64(n)*between(x, lo, hi) + unit(mix(x)))
+	// Ten draws give forty 16-bit uniforms, two per ratio: one picks the
+	// ratio in [lo, hi), one rounds at random, so small counts split in the
+	// right proportions on average rather than always down.
+	var words [10]uint64
+	for i := range words {
+		words[i] = r(uint64(20 + i))
 	}
-	x[xOutbound] = frac(m.LinkClicks, 20, 0.88, 0.97)
-	x[xLandingViews] = frac(x[xOutbound], 21, 0.6, 0.8)
-	x[xViewContent] = frac(x[xLandingViews], 22, 0.7, 0.95)
-	x[xAddToCart] = max(m.Purchases, frac(x[xViewContent], 23, 0.05, 0.15))
+	lane := func(i int) float64 { return float64(words[i/4]>>(16*(i%4))&0xffff) / 65536 }
+	frac := func(n int64, i int, lo, hi float64) int64 {
+		return int64(float64(n)*(lo+lane(2*i)*(hi-lo)) + lane(2*i+1))
+	}
+	x[xOutbound] = frac(m.LinkClicks, 0, 0.88, 0.97)
+	x[xLandingViews] = frac(x[xOutbound], 1, 0.6, 0.8)
+	x[xViewContent] = frac(x[xLandingViews], 2, 0.7, 0.95)
+	x[xAddToCart] = max(m.Purchases, frac(x[xViewContent], 3, 0.05, 0.15))
 	x[xCheckout] = m.Purchases + (x[xAddToCart]-m.Purchases)/2
 	social := max(0, m.Engagement-m.Clicks)
-	x[xReactions] = frac(social, 24, 0.5, 0.7)
-	x[xComments] = frac(social, 25, 0.03, 0.07)
-	x[xShares] = frac(social, 26, 0.01, 0.04)
-	x[xFullViewImpr] = frac(m.Impressions, 27, 0.5, 0.7)
-	x[xProfileVisits] = frac(m.Clicks, 28, 0.01, 0.03)
+	x[xReactions] = frac(social, 4, 0.5, 0.7)
+	x[xComments] = frac(social, 5, 0.03, 0.07)
+	x[xShares] = frac(social, 6, 0.01, 0.04)
+	x[xFullViewImpr] = frac(m.Impressions, 7, 0.5, 0.7)
+	x[xProfileVisits] = frac(m.Clicks, 8, 0.01, 0.03)
 	if m.VideoPlays > 0 {
-		x[xVideo2s] = m.Video3s + frac(m.VideoPlays-m.Video3s, 29, 0.3, 0.5)
-		x[xVideo6s] = frac(m.Video3s, 30, 0.5, 0.6)
-		x[xVideo15s] = frac(x[xVideo6s], 31, 0.45, 0.6)
-		x[xVideo30s] = frac(x[xVideo15s], 32, 0.4, 0.55)
-		x[xVideoP95] = m.P100 + frac(m.P75-m.P100, 33, 0.2, 0.4)
-		x[xVideoSeconds] = int64(float64(m.VideoPlays) * a.videoLen * between(r(34), 0.25, 0.45))
+		x[xVideo2s] = m.Video3s + frac(m.VideoPlays-m.Video3s, 9, 0.3, 0.5)
+		x[xVideo6s] = frac(m.Video3s, 10, 0.5, 0.6)
+		x[xVideo15s] = frac(x[xVideo6s], 11, 0.45, 0.6)
+		x[xVideo30s] = frac(x[xVideo15s], 12, 0.4, 0.55)
+		x[xVideoP95] = m.P100 + frac(m.P75-m.P100, 13, 0.2, 0.4)
+		x[xVideoSeconds] = int64(float64(m.VideoPlays) * a.videoLen * (0.25 + lane(28)*0.2))
 	}
 	if p := m.Purchases; p > 0 {
-		x[xPurC1] = frac(p, 35, 0.5, 0.65)
-		x[xPurC7] = frac(p-x[xPurC1], 36, 0.6, 0.85)
+		x[xPurC1] = frac(p, 15, 0.5, 0.65)
+		x[xPurC7] = frac(p-x[xPurC1], 16, 0.6, 0.85)
 		x[xPurV1] = p - x[xPurC1] - x[xPurC7]
-		x[xPurC28] = frac(p, 37, 0.05, 0.15)
-		x[xPurV7] = frac(p, 38, 0.05, 0.12)
-		x[xPurV28] = frac(p, 39, 0.03, 0.08)
+		x[xPurC28] = frac(p, 17, 0.05, 0.15)
+		x[xPurV7] = frac(p, 18, 0.05, 0.12)
+		x[xPurV28] = frac(p, 19, 0.03, 0.08)
 		rev := m.RevenueCents
 		for i := range nWindowParts {
 			x[xRevC1+i] = rev * x[xPurC1+i] / p

@@ -132,7 +132,7 @@ func (w *world) truth(brand int, since, until int64, kind *creativeKind, now tim
 			var imp, clicks, reachSum, reachMax, spend, rev int64
 			var m metrics
 			for d := since; d <= last; d++ {
-				x := daily(&a, tl, d, now)
+				x := daily(&a, tl, d, now, false)
 				imp += x.Impressions
 				clicks += x.Clicks
 				spend += x.SpendCents

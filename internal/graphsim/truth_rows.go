@@ -72,7 +72,7 @@ func (w *world) truthRows(brand int, since, until int64, kind *creativeKind, bre
 			au := w.audienceOf(a.acct, a.adsetIndex())
 			var cum, cumToday []int64
 			for d := since; d <= last; d++ {
-				dm := daily(&a, tl, d, now)
+				dm := daily(&a, tl, d, now, true)
 				if dm.Impressions == 0 {
 					continue
 				}
