@@ -76,12 +76,6 @@ func groupStatus(kind objKind, statuses map[string]int, n int) string {
 	return "PAUSED"
 }
 
-// Group effective statuses the campaigns and adsets edges accept.
-var (
-	campaignStatuses = []string{"ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "IN_PROCESS", "WITH_ISSUES"}
-	adsetStatuses    = []string{"ACTIVE", "PAUSED", "DELETED", "ARCHIVED", "CAMPAIGN_PAUSED", "IN_PROCESS", "WITH_ISSUES"}
-)
-
 func (g *group) id(w *world) string { return w.objectID(g.acct, g.index, g.kind) }
 
 func (g *group) name() string {

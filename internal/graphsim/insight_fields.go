@@ -61,9 +61,6 @@ func reachOf(m *metrics) float64        { return float64(m.Reach) }
 func engagementOf(m *metrics) float64   { return float64(m.Engagement) }
 func uniqueClicksOf(m *metrics) float64 { return float64(unique(m, m.Clicks)) }
 func uniqueLinksOf(m *metrics) float64  { return float64(unique(m, m.LinkClicks)) }
-func per1000(f func(*metrics) float64) func(*metrics) float64 {
-	return func(m *metrics) float64 { return f(m) * 1000 }
-}
 func pct(f func(*metrics) float64) func(*metrics) float64 {
 	return func(m *metrics) float64 { return f(m) * 100 }
 }

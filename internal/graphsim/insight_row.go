@@ -5,9 +5,7 @@ import (
 )
 
 // Insight values are JSON strings, as the Marketing API writes them: money
-// with two decimals, ratios with six.
-func money(cents int64) string { return string(appendMoney(nil, cents)) }
-
+// with two decimals (appendMoney writes cents so), ratios with six.
 func appendMoney(b []byte, cents int64) []byte {
 	if cents < 0 {
 		b = append(b, '-')
