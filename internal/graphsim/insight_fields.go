@@ -185,9 +185,9 @@ var handInsightWriters = map[string]insightWriter{
 
 // levelID writes an id or name of a level at or above the query's level.
 func levelID(level string, v func(*insightRow) string) insightWriter {
-	depth := map[string]int{"account": 0, "campaign": 1, "adset": 2, "ad": 3}
+	need := levelDepth(level)
 	return func(c *insightRow, j *jw, n string) {
-		if c.a != nil && depth[c.q.level] >= depth[level] {
+		if c.a != nil && c.q.depth >= need {
 			j.kstr(n, v(c))
 		}
 	}

@@ -33,8 +33,8 @@ func (s *Server) renderInsight(j *jw, r *request, q *insightsQuery, a *ad, br da
 	c := insightRow{s: s, r: r, q: q, a: a, br: br, m: m, cell: cell}
 	j.obj()
 	dates := 0
-	for _, f := range q.fields {
-		insightWriters[f.name](&c, j, f.name)
+	for i, f := range q.fields {
+		q.writers[i](&c, j, f.name)
 		switch f.name {
 		case "date_start":
 			dates |= 1

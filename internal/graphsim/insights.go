@@ -19,12 +19,14 @@ type insightsQuery struct {
 	account int
 	sort    *sortSpec // nil: rows in ad order
 
-	dims       []*dim       // breakdowns, in the order asked
-	cells      [][]int      // the breakdown value combinations a row can have
-	actionDims []*actionDim // action breakdowns beside action_type
-	windows    []string     // action_attribution_windows
-	summary    []field      // the fields of the summary row; nil for none
-	ext        bool         // rows need the extended counts (metrics_ext.go)
+	dims       []*dim          // breakdowns, in the order asked
+	cells      [][]int         // the breakdown value combinations a row can have
+	actionDims []*actionDim    // action breakdowns beside action_type
+	windows    []string        // action_attribution_windows
+	summary    []field         // the fields of the summary row; nil for none
+	ext        bool            // rows need the extended counts (metrics_ext.go)
+	writers    []insightWriter // one per field, resolved once
+	depth      int             // 0 account, 1 campaign, 2 adset, 3 ad
 
 	// filtering is the raw filtering parameter, part of a sorted order's
 	// cache key, as is the rest of the request that shapes rows.
@@ -62,7 +64,8 @@ func (s *Server) parseInsights(r *request, acct int, onlyAd *int) (*insightsQuer
 		}
 		return nil, errParam("%s %s not valid for fields param. please check https://developers.facebook.com/docs/marketing-api/reference/ads-insights/ for all valid values", strings.Join(bad, ", "), verb)
 	}
-	q.fields = fs
+	q.fields, q.writers = fs, writersFor(fs)
+	q.depth = levelDepth(q.level)
 	if err := q.parsePeriods(r); err != nil {
 		return nil, err
 	}
@@ -94,6 +97,27 @@ func (s *Server) parseInsights(r *request, acct int, onlyAd *int) (*insightsQuer
 		return nil, errParam("graphsim sorts insights only at level=ad, not level=%s", q.level)
 	}
 	return q, nil
+}
+
+// writersFor resolves the writers of checked fields.
+func writersFor(fs []field) []insightWriter {
+	out := make([]insightWriter, len(fs))
+	for i, f := range fs {
+		out[i] = insightWriters[f.name]
+	}
+	return out
+}
+
+func levelDepth(level string) int {
+	switch level {
+	case "campaign":
+		return 1
+	case "adset":
+		return 2
+	case "ad":
+		return 3
+	}
+	return 0
 }
 
 // parsePeriods reads time_range or date_preset, and time_ranges or

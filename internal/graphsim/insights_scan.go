@@ -213,6 +213,6 @@ func (s *Server) renderSummary(j *jw, r *request, q *insightsQuery) {
 		return true
 	})
 	sq := *q
-	sq.fields, sq.dims, sq.level = q.summary, nil, "account"
+	sq.fields, sq.writers, sq.dims, sq.level, sq.depth = q.summary, writersFor(q.summary), nil, "account", 0
 	s.renderInsight(j, r, &sq, nil, q.rng, &total, nil)
 }

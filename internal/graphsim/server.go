@@ -144,6 +144,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp = s.call(req)
 	}
 	s.writeResp(w, r, resp, f.truncate)
+	// Written: nothing holds the body any more (a truncated answer panics
+	// above and leaves its body to the garbage collector).
+	recycle(resp.body)
 }
 
 func (s *Server) newRequest(r *http.Request) *request {
