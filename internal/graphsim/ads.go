@@ -5,89 +5,11 @@ import (
 	"strings"
 )
 
-// adFields is what an ad node can return.
-var adFields = map[string]bool{
-	"id": true, "name": true, "status": true, "effective_status": true, "configured_status": true,
-	"updated_time": true, "created_time": true, "creative": true, "account_id": true,
-	"adset_id": true, "campaign_id": true, "adset": true, "campaign": true,
-}
-
-var defaultAdFields = []field{{name: "id"}}
-
-// checkFields returns the real "nonexisting field" error for unknown names.
-func checkFields(fs []field, known map[string]bool, node string) *graphError {
-	for _, f := range fs {
-		if !known[f.name] {
-			return errParam("Tried accessing nonexisting field (%s) on node type (%s)", f.name, node)
-		}
-		if f.name == "creative" {
-			if err := checkFields(f.sub, creativeFields, "AdCreative"); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// renderAd writes ad a with its status timeline tl.
-func (w *world) renderAd(j *jw, r *request, a *ad, tl []span, fs []field) {
-	j.obj()
-	j.kstr("id", w.objectID(a.acct, a.index, kindAd))
-	for _, f := range fs {
-		switch f.name {
-		case "name":
-			j.kstr("name", a.adName())
-		case "status", "configured_status":
-			j.kstr(f.name, configuredStatus(statusOf(tl)))
-		case "effective_status":
-			j.kstr("effective_status", statusOf(tl))
-		case "updated_time":
-			j.kstr("updated_time", graphTime(updatedOf(tl, a)))
-		case "created_time":
-			j.kstr("created_time", graphTime(a.created))
-		case "account_id":
-			j.kstr("account_id", w.accounts[a.acct].num)
-		case "adset_id":
-			j.kstr("adset_id", w.objectID(a.acct, a.index/adsPerAdset, kindAdset))
-		case "campaign_id":
-			j.kstr("campaign_id", w.objectID(a.acct, a.index/adsPerCampaign, kindCampaign))
-		case "adset":
-			j.key("adset")
-			j.obj()
-			j.kstr("id", w.objectID(a.acct, a.index/adsPerAdset, kindAdset))
-			if hasField(f.sub, "name") {
-				j.kstr("name", adsetName(a.acct, a.index/adsPerAdset))
-			}
-			j.endObj()
-		case "campaign":
-			j.key("campaign")
-			j.obj()
-			j.kstr("id", w.objectID(a.acct, a.index/adsPerCampaign, kindCampaign))
-			if hasField(f.sub, "name") {
-				j.kstr("name", campaignName(a.acct, a.index/adsPerCampaign))
-			}
-			j.endObj()
-		case "creative":
-			j.key("creative")
-			w.renderCreative(j, r, a, f.sub)
-		}
-	}
-	j.endObj()
-}
-
-func hasField(fs []field, name string) bool {
-	for _, f := range fs {
-		if f.name == name {
-			return true
-		}
-	}
-	return false
-}
-
 // adFilter decides which ads an edge lists.
 type adFilter struct {
-	statuses []string // effective statuses allowed; nil means all
-	filters  []filter
+	statuses     []string // effective statuses allowed; nil means all
+	filters      []filter
+	updatedSince int64 // updated_since, unix seconds; 0 means any
 }
 
 var effectiveStatuses = map[string]bool{
@@ -113,6 +35,13 @@ func parseAdFilter(r *request, prefix string) (adFilter, *graphError) {
 			}
 		}
 		f.statuses = l
+	}
+	if s := r.q.Get("updated_since"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return f, errParam("param updated_since must be an integer")
+		}
+		f.updatedSince = n
 	}
 	fs, err := parseFiltering(r.q.Get("filtering"))
 	if err != nil {
@@ -157,6 +86,9 @@ func (w *world) matchAd(f *adFilter, a *ad, tl []span, defaultHide bool) bool {
 			return false
 		}
 	} else if defaultHide && hiddenByDefault[st] && !f.explicitStatus() {
+		return false
+	}
+	if f.updatedSince > 0 && updatedOf(tl, a).Unix() < f.updatedSince {
 		return false
 	}
 	for _, x := range f.filters {
@@ -219,7 +151,12 @@ func countRows(scan scanFunc) int64 {
 	return n
 }
 
-func totalCount(scan scanFunc) func(*jw) {
+// totalCount is an edge's summary for summary=true: how many rows all its
+// pages hold. Nil when the request does not ask for it.
+func totalCount(r *request, scan scanFunc) func(*jw) {
+	if !isTrue(r.q.Get("summary")) {
+		return nil
+	}
 	return func(j *jw) {
 		j.obj()
 		j.kint("total_count", countRows(scan))
@@ -233,7 +170,7 @@ func (s *Server) serveAds(r *request, acct int) ([]byte, int, *graphError) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := checkFields(fs, adFields, "Adgroup"); err != nil {
+	if err := checkNodeFields(fs, "Ad"); err != nil {
 		return nil, 0, err
 	}
 	f, err := parseAdFilter(r, "ad")
@@ -245,7 +182,7 @@ func (s *Server) serveAds(r *request, acct int) ([]byte, int, *graphError) {
 		return nil, 0, err
 	}
 	scan := s.w.scanAds(r, acct, &f, true, func(j *jw, a *ad, tl []span) { s.w.renderAd(j, r, a, tl, fs) })
-	return page(r, "ads", limit, scan, totalCount(scan))
+	return page(r, "ads", limit, scan, totalCount(r, scan))
 }
 
 // serveCreatives answers act_{id}/adcreatives: one creative per ad, all
@@ -255,7 +192,7 @@ func (s *Server) serveCreatives(r *request, acct int) ([]byte, int, *graphError)
 	if err != nil {
 		return nil, 0, err
 	}
-	if err := checkFields(fs, creativeFields, "AdCreative"); err != nil {
+	if err := checkNodeFields(fs, "AdCreative"); err != nil {
 		return nil, 0, err
 	}
 	limit, err := pageLimit(r, s.maxPage())
@@ -264,7 +201,7 @@ func (s *Server) serveCreatives(r *request, acct int) ([]byte, int, *graphError)
 	}
 	var none adFilter
 	scan := s.w.scanAds(r, acct, &none, false, func(j *jw, a *ad, _ []span) { s.w.renderCreative(j, r, a, fs) })
-	return page(r, "adcreatives", limit, scan, totalCount(scan))
+	return page(r, "adcreatives", limit, scan, totalCount(r, scan))
 }
 
 // requestFields parses the fields parameter or returns def.

@@ -102,15 +102,7 @@ func (s *Server) reportResult(r *request, run *reportRun) ([]byte, int, *graphEr
 	if !done {
 		return nil, 0, errParam("Report %s is not complete yet; poll async_status until Job Completed", run.id)
 	}
-	limit, err := pageLimit(r, s.maxPage())
-	if err != nil {
-		return nil, 0, err
-	}
 	snap := *r
 	snap.now = run.at
-	scan, err := s.insightsScan(&snap, run.q)
-	if err != nil {
-		return nil, 0, err
-	}
-	return page(&snap, "insights", limit, scan, nil)
+	return s.insightsPage(&snap, run.q)
 }

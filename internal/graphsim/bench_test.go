@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 )
@@ -64,6 +65,28 @@ func BenchmarkInsightsDailyPage(b *testing.B) {
 		"fields":         {insightFieldsAll},
 		"time_increment": {"1"},
 		"time_range":     {`{"since":"2026-10-29","until":"2026-11-27"}`},
+	})
+}
+
+// BenchmarkInsightsBreakdownPage is the daily page broken down by
+// placement: rows of ad × day × publisher platform × position, each day
+// split exactly over the cells.
+func BenchmarkInsightsBreakdownPage(b *testing.B) {
+	benchPages(b, "insights", "insights", url.Values{
+		"level":          {"ad"},
+		"fields":         {insightFieldsAll},
+		"time_increment": {"1"},
+		"breakdowns":     {`["publisher_platform","platform_position"]`},
+		"time_range":     {`{"since":"2026-10-29","until":"2026-11-27"}`},
+	})
+}
+
+// BenchmarkAdsPageEveryField asks the ads edge for every field the SDK
+// declares for Ad at once, the creative expanded with every one of its own.
+func BenchmarkAdsPageEveryField(b *testing.B) {
+	benchPages(b, "ads", "ads", url.Values{
+		"effective_status": {allStatuses},
+		"fields":           {strings.Replace(allFields("Ad"), "creative,", "creative{"+allFields("AdCreative")+"},", 1)},
 	})
 }
 

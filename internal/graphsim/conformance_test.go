@@ -19,7 +19,7 @@ func TestPythonSDKConformance(t *testing.T) {
 		t.Skipf("facebook_business not importable (pip install facebook-business==26.0.3): %s", out)
 	}
 	h := newHarness(t, Options{Seed: 5, Ads: 60, Accounts: 2})
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, py, "conformance/sdk_conformance.py", "--base-url", h.srv.URL, "--token", h.token)
 	out, err := cmd.CombinedOutput()

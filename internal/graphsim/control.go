@@ -63,11 +63,12 @@ func controlError(w http.ResponseWriter, status int, msg string) {
 	writeJSON(w, status, map[string]string{"error": msg})
 }
 
-// serveTruth answers /_sim/truth?brand_id=&since=&until=&creative_type=.
-// since and until default to the last 30 complete days.
+// serveTruth answers /_sim/truth?brand_id=&since=&until=&creative_type=
+// (&breakdowns=age,gender&daily=true for rows by breakdown and day). since
+// and until default to the last 30 complete days.
 func (s *Server) serveTruth(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	t, err := s.Truth(q.Get("brand_id"), q.Get("since"), q.Get("until"), q.Get("creative_type"))
+	t, err := s.TruthRows(q.Get("brand_id"), q.Get("since"), q.Get("until"), q.Get("creative_type"), q.Get("breakdowns"), isTrue(q.Get("daily")))
 	switch {
 	case errors.Is(err, ErrUnknownBrand):
 		controlError(w, http.StatusNotFound, err.Error())

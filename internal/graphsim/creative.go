@@ -2,25 +2,15 @@ package graphsim
 
 import "strconv"
 
-// creativeFields is what a creative node can return; other names answer the
-// "nonexisting field" error, as the real API does.
-var creativeFields = map[string]bool{
-	"id": true, "name": true, "title": true, "body": true, "object_type": true, "status": true,
-	"thumbnail_url": true, "image_url": true, "image_hash": true, "video_id": true,
-	"object_story_spec": true, "asset_feed_spec": true, "effective_object_story_id": true,
-	"call_to_action_type": true, "account_id": true, "actor_id": true, "object_url": true,
-}
-
 var defaultCreativeFields = []field{{name: "id"}}
 
-func (w *world) pageID(a *ad) string {
-	return strconv.FormatUint(100_000_000_000_000+h(uint64(w.seed), saltBusiness, uint64(w.accounts[a.acct].brand), 7)%900_000_000_000_000, 10)
-}
+func (w *world) pageID(a *ad) string { return w.brandPageID(a.acct) }
 
 func (a *ad) link() string { return "https://shop.example.com/p/" + strconv.Itoa(a.index%977+1) }
 
 // renderCreative writes the creative of ad a. Which fields exist depends on
-// the kind, so a classifier sees the same signals as on real creatives.
+// the kind, so a classifier sees the same signals as on real creatives;
+// fields that say nothing about the kind get a generic value of their type.
 func (w *world) renderCreative(j *jw, r *request, a *ad, fs []field) {
 	if len(fs) == 0 {
 		fs = defaultCreativeFields
@@ -30,6 +20,8 @@ func (w *world) renderCreative(j *jw, r *request, a *ad, fs []field) {
 	img := r.mediaURL(w.objectID(a.acct, a.index, kindImage) + ".jpg")
 	hash := strconv.FormatUint(a.key, 16)
 	cta := ctaTypes[(a.key>>16)%uint64(len(ctaTypes))]
+	story := w.pageID(a) + "_" + w.postID(a)
+	g := genCtx{r: r, seed: a.key ^ uint64(kindCreative), created: a.created}
 	j.obj()
 	for _, f := range fs {
 		switch f.name {
@@ -49,8 +41,36 @@ func (w *world) renderCreative(j *jw, r *request, a *ad, fs []field) {
 			j.kstr("actor_id", w.pageID(a))
 		case "call_to_action_type":
 			j.kstr("call_to_action_type", cta)
-		case "effective_object_story_id":
-			j.kstr("effective_object_story_id", w.pageID(a)+"_"+strconv.FormatUint(a.key%1_000_000_000_000, 10))
+		case "effective_object_story_id", "object_story_id":
+			j.kstr(f.name, story)
+		case "object_id":
+			j.kstr("object_id", w.pageID(a))
+		case "link_url":
+			if a.kind != creativeUnknown {
+				j.kstr("link_url", a.link())
+			}
+		case "url_tags":
+			j.kstr("url_tags", "utm_source=facebook&utm_medium=paid&utm_campaign="+strconv.Itoa(a.campaignIndex()+1)+"&utm_content="+strconv.Itoa(a.index+1))
+		case "effective_instagram_media_id", "source_instagram_media_id":
+			j.kstr(f.name, strconv.FormatUint(17_800_000_000_000_000+a.key%100_000_000_000_000, 10))
+		case "instagram_permalink_url":
+			j.kstr(f.name, "https://www.instagram.com/p/"+strconv.FormatUint(a.key%1_000_000_000, 36)+"/")
+		case "call_to_action":
+			if a.kind != creativeUnknown {
+				j.key("call_to_action")
+				j.obj()
+				j.kstr("type", cta)
+				j.key("value")
+				j.obj()
+				j.kstr("link", a.link())
+				j.endObj()
+				j.endObj()
+			}
+		case "adlabels":
+			j.key("adlabels")
+			renderLabel(j, w, a.acct, int(a.key%uint64(len(nameThemes))))
+		case "thumbnail_id":
+			j.kstr("thumbnail_id", genID(a.key^uint64(kindImage)))
 		case "object_url":
 			if a.kind != creativeUnknown {
 				j.kstr("object_url", a.link())
@@ -80,6 +100,10 @@ func (w *world) renderCreative(j *jw, r *request, a *ad, fs []field) {
 			if a.kind == creativeUnknown {
 				j.key("asset_feed_spec")
 				renderAssetFeed(j, a, hash, cta)
+			}
+		default:
+			if t, ok := sdkClasses["AdCreative"].field(f.name); ok {
+				g.genField(j, f, t)
 			}
 		}
 	}

@@ -73,7 +73,7 @@ func (s *Server) hang(w http.ResponseWriter, r *http.Request, d drawn) {
 	case <-t.C:
 		resp := s.errResp(errTransient())
 		s.countError(resp)
-		s.writeResp(w, resp, false)
+		s.writeResp(w, r, resp, false)
 	}
 }
 

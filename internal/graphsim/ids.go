@@ -44,6 +44,11 @@ const (
 	saltRestate
 	saltName
 	saltTrace
+	saltGroup
+	saltPixel
+	saltAudience
+	saltSplit
+	saltPeople
 )
 
 // Object kinds are the last digit of every numeric id graphsim mints, so an id
@@ -57,6 +62,9 @@ const (
 	kindAdset
 	kindCampaign
 	kindImage
+	kindCustomConversion
+	kindCustomAudience
+	kindUser
 )
 
 const (
@@ -87,7 +95,7 @@ func (w *world) decodeID(id string) (acct, index int, kind objKind, ok bool) {
 	}
 	acct = int(x / idAccountStride)
 	rest := x % idAccountStride
-	if acct >= len(w.accounts) || rest%10 > int64(kindImage) {
+	if acct >= len(w.accounts) || rest%10 > int64(kindUser) {
 		return 0, 0, 0, false
 	}
 	return acct, int(rest / 10), objKind(rest % 10), true

@@ -5,33 +5,33 @@ import (
 	"time"
 )
 
-// insightFields is what level=ad insights can return.
-var insightFields = map[string]bool{
-	"account_id": true, "account_name": true, "account_currency": true, "ad_id": true, "ad_name": true,
-	"adset_id": true, "adset_name": true, "campaign_id": true, "campaign_name": true, "objective": true,
-	"date_start": true, "date_stop": true, "spend": true, "impressions": true, "clicks": true,
-	"inline_link_clicks": true, "reach": true, "frequency": true, "cpc": true, "ctr": true, "cpp": true,
-	"cpm": true, "actions": true, "action_values": true, "purchase_roas": true,
-	"video_play_actions": true, "video_thruplay_watched_actions": true, "video_p25_watched_actions": true,
-	"video_p50_watched_actions": true, "video_p75_watched_actions": true, "video_p100_watched_actions": true,
-}
-
 var defaultInsightFields = []field{{name: "impressions"}, {name: "spend"}}
 
 // insightsQuery is a parsed insights request, kept by async report runs.
 type insightsQuery struct {
 	level   string
 	fields  []field
-	rng     dateRange
-	incr    int64 // days per row; 0 = the whole range
+	rng     dateRange   // the whole period
+	ranges  []dateRange // the row periods: time_increment buckets or time_ranges
 	filter  adFilter
 	metric  []filter // filters on row values (impressions, spend, ...)
 	onlyAd  *int     // set for /{ad_id}/insights
 	account int
 	sort    *sortSpec // nil: rows in ad order
+
+	dims       []*dim          // breakdowns, in the order asked
+	cells      [][]int         // the breakdown value combinations a row can have
+	actionDims []*actionDim    // action breakdowns beside action_type
+	windows    []string        // action_attribution_windows
+	summary    []field         // the fields of the summary row; nil for none
+	ext        bool            // rows need the extended counts (metrics_ext.go)
+	writers    []insightWriter // one per field, resolved once
+	depth      int             // 0 account, 1 campaign, 2 adset, 3 ad
+
 	// filtering is the raw filtering parameter, part of a sorted order's
-	// cache key.
+	// cache key, as is the rest of the request that shapes rows.
 	filtering string
+	shape     string
 }
 
 func (s *Server) parseInsights(r *request, acct int, onlyAd *int) (*insightsQuery, *graphError) {
@@ -47,25 +47,29 @@ func (s *Server) parseInsights(r *request, acct int, onlyAd *int) (*insightsQuer
 	default:
 		return nil, errParam("param level must be one of {ad, adset, campaign, account}")
 	}
-	// Breakdowns would split rows; refusing them beats silently answering
-	// something a client would misread as broken-down data.
-	if r.q.Get("breakdowns") != "" || r.q.Get("time_ranges") != "" {
-		return nil, errParam("graphsim does not simulate breakdowns or time_ranges")
-	}
 	fs, err := requestFields(r, defaultInsightFields)
 	if err != nil {
 		return nil, err
 	}
+	var bad []string
 	for _, f := range fs {
-		if !insightFields[f.name] {
-			return nil, errParam("%s is not valid for fields param. please check https://developers.facebook.com/docs/marketing-api/reference/ads-insights/ for all valid values", f.name)
+		if insightWriters[f.name] == nil {
+			bad = append(bad, f.name)
 		}
 	}
-	q.fields = fs
-	if q.rng, err = parseTimeRange(r); err != nil {
+	if len(bad) > 0 {
+		verb := "is"
+		if len(bad) > 1 {
+			verb = "are"
+		}
+		return nil, errParam("%s %s not valid for fields param. please check https://developers.facebook.com/docs/marketing-api/reference/ads-insights/ for all valid values", strings.Join(bad, ", "), verb)
+	}
+	q.fields, q.writers = fs, writersFor(fs)
+	q.depth = levelDepth(q.level)
+	if err := q.parsePeriods(r); err != nil {
 		return nil, err
 	}
-	if q.incr, err = parseIncrement(r.q.Get("time_increment")); err != nil {
+	if err := q.parseShape(r); err != nil {
 		return nil, err
 	}
 	q.filtering = r.q.Get("filtering")
@@ -95,20 +99,122 @@ func (s *Server) parseInsights(r *request, acct int, onlyAd *int) (*insightsQuer
 	return q, nil
 }
 
-// buckets is how many rows one ad can produce.
-func (q *insightsQuery) buckets() int64 {
-	if q.incr == 0 {
-		return 1
+// writersFor resolves the writers of checked fields.
+func writersFor(fs []field) []insightWriter {
+	out := make([]insightWriter, len(fs))
+	for i, f := range fs {
+		out[i] = insightWriters[f.name]
 	}
-	return (q.rng.until-q.rng.since)/q.incr + 1
+	return out
 }
 
-func (q *insightsQuery) bucket(b int64) dateRange {
-	if q.incr == 0 {
-		return q.rng
+func levelDepth(level string) int {
+	switch level {
+	case "campaign":
+		return 1
+	case "adset":
+		return 2
+	case "ad":
+		return 3
 	}
-	s := q.rng.since + b*q.incr
-	return dateRange{s, min(s+q.incr-1, q.rng.until)}
+	return 0
+}
+
+// parsePeriods reads time_range or date_preset, and time_ranges or
+// time_increment, into the row periods.
+func (q *insightsQuery) parsePeriods(r *request) *graphError {
+	var err *graphError
+	if q.rng, err = parseTimeRange(r); err != nil {
+		return err
+	}
+	if tr := r.q.Get("time_ranges"); tr != "" && tr != "[]" {
+		if q.ranges, err = parseTimeRanges(tr); err != nil {
+			return err
+		}
+		q.rng = dateRange{q.ranges[0].since, q.ranges[0].until}
+		for _, x := range q.ranges {
+			q.rng.since, q.rng.until = min(q.rng.since, x.since), max(q.rng.until, x.until)
+		}
+		return nil
+	}
+	q.ranges, err = incrementRanges(r.q.Get("time_increment"), q.rng)
+	return err
+}
+
+// parseShape reads what splits a row or its lists: breakdowns, action
+// breakdowns, attribution windows, and the summary row.
+func (q *insightsQuery) parseShape(r *request) *graphError {
+	var names []string
+	var err *graphError
+	if q.actionDims, names, err = parseActionDims(r.q.Get("action_breakdowns")); err != nil {
+		return err
+	}
+	_, explicit := r.q["action_breakdowns"]
+	if q.dims, err = parseBreakdowns(r.q.Get("breakdowns"), names, !explicit && q.hasLists()); err != nil {
+		return err
+	}
+	q.cells = breakdownCells(q.dims)
+	if q.windows, err = parseWindows(r.q.Get("action_attribution_windows")); err != nil {
+		return err
+	}
+	if q.summary, err = parseSummary(r, q.fields); err != nil {
+		return err
+	}
+	q.ext = len(q.dims) > 0 || len(q.windows) > 0 || len(q.actionDims) > 0 || !baseOnly(q.fields) || !baseOnly(q.summary)
+	q.shape = r.q.Get("breakdowns") + "/" + r.q.Get("action_breakdowns") + "/" + r.q.Get("action_attribution_windows") + "/" + r.q.Get("time_ranges")
+	return nil
+}
+
+// hasLists reports whether q asks for an actions-style list, which the API
+// breaks down by action_type unless told otherwise.
+func (q *insightsQuery) hasLists() bool {
+	for _, f := range q.fields {
+		if t, ok := sdkClasses["AdsInsights"].field(f.name); ok && t.kind == tList {
+			return true
+		}
+	}
+	return false
+}
+
+// parseSummary reads default_summary=true and summary: the summary row
+// carries the fields summary lists, or with default_summary the requested
+// ones less those naming objects. summary=true, which the SDK's cursors add
+// to every request, asks for nothing on insights.
+func parseSummary(r *request, fields []field) ([]field, *graphError) {
+	list, err := parseList(r.q.Get("summary"))
+	if err != nil {
+		return nil, errParam("param summary must be a list of fields")
+	}
+	var named []field
+	for _, name := range list {
+		if insightWriters[name] == nil {
+			named = nil
+			break
+		}
+		named = append(named, field{name: name})
+	}
+	switch {
+	case named != nil:
+		return named, nil
+	case isTrue(r.q.Get("default_summary")):
+		out := []field{}
+		for _, f := range fields {
+			if !isIDField(f.name) && f.name != "date_start" && f.name != "date_stop" {
+				out = append(out, f)
+			}
+		}
+		return out, nil
+	}
+	return nil, nil
+}
+
+// slots is how many rows one ad (or group) can produce: a row per period
+// per breakdown cell.
+func (q *insightsQuery) slots() int64 { return int64(len(q.ranges) * len(q.cells)) }
+
+// slot splits a slot into its period and cell.
+func (q *insightsQuery) slot(s int64) (period, cell int) {
+	return int(s) / len(q.cells), int(s) % len(q.cells)
 }
 
 func (q *insightsQuery) keep(m *metrics) bool {
@@ -136,11 +242,13 @@ func (q *insightsQuery) keep(m *metrics) bool {
 
 const bucketBits = 20
 
-// insightKey packs an ad index and a time bucket into a row's cursor key.
-func insightKey(index int, b int64) int64 { return int64(index)<<bucketBits | b }
+// insightKey packs an ad index and a slot into a row's cursor key.
+func insightKey(index int, slot int64) int64 { return int64(index)<<bucketBits | slot }
 
 // splitInsightKey reverses insightKey.
-func splitInsightKey(k int64) (index int64, b int64) { return k >> bucketBits, k & (1<<bucketBits - 1) }
+func splitInsightKey(k int64) (index int64, slot int64) {
+	return k >> bucketBits, k & (1<<bucketBits - 1)
+}
 
 // period is the stretch of time the query covers, clipped to now.
 func (q *insightsQuery) period(now time.Time) (start, end time.Time) {
@@ -165,95 +273,19 @@ func (q *insightsQuery) adIndexes(n int) (lo, hi int) {
 	return 0, n - 1
 }
 
-// scanInsights walks rows ordered by ad index, then date; a row's key packs
-// both so a cursor survives the clock moving between pages. Sorted queries
-// go through sortedScan instead.
-func (s *Server) scanInsights(r *request, q *insightsQuery) scanFunc {
-	w := s.w
-	nb := q.buckets()
-	lo, hi := q.adIndexes(w.adCount(r.now))
-	switch q.level {
-	case "account":
-		return s.scanAccountInsights(r, q)
-	case "adset", "campaign":
-		return s.scanGroupInsights(r, q)
-	}
-	periodStart, periodEnd := q.period(r.now)
-	return func(from int64, hasFrom, forward bool, yield func(int64, func(*jw)) bool) {
-		var buf [8]span
-		step, i, first := int64(1), int64(lo), int64(0)
-		if !forward {
-			step, i, first = -1, int64(hi), nb-1
-		}
-		resume, hasResume := int64(0), hasFrom
-		if hasFrom {
-			i, resume = splitInsightKey(from)
-			resume += step
-		}
-		for ; i >= int64(lo) && i <= int64(hi); i += step {
-			b := first
-			if hasResume {
-				b, hasResume = resume, false
-			}
-			a := w.adAt(q.account, int(i))
-			tl := w.timeline(&a, r.now, buf[:0])
-			if !s.listed(q, &a, tl, periodStart, periodEnd) {
-				continue
-			}
-			for ; b >= 0 && b < nb; b += step {
-				br := q.bucket(b)
-				m := adRange(&a, tl, br.since, br.until, r.now)
-				if !q.keep(&m) {
-					continue
-				}
-				if !yield(insightKey(int(i), b), func(j *jw) { s.renderInsight(j, r, q, &a, br, &m) }) {
-					return
-				}
-			}
-		}
-	}
-}
-
-// scanAccountInsights yields one row per time bucket summing every ad.
-func (s *Server) scanAccountInsights(r *request, q *insightsQuery) scanFunc {
-	w := s.w
-	n := w.adCount(r.now)
-	return func(from int64, hasFrom, forward bool, yield func(int64, func(*jw)) bool) {
-		var buf [8]span
-		nb := q.buckets()
-		b, step := int64(0), int64(1)
-		if !forward {
-			b, step = nb-1, -1
-		}
-		if hasFrom {
-			b = from + step
-		}
-		for ; b >= 0 && b < nb; b += step {
-			br := q.bucket(b)
-			var sum metrics
-			for i := 0; i < n; i++ {
-				a := w.adAt(q.account, i)
-				tl := w.timeline(&a, r.now, buf[:0])
-				if !w.matchAd(&q.filter, &a, tl, false) {
-					continue
-				}
-				sum.add(adRange(&a, tl, br.since, br.until, r.now))
-			}
-			if !q.keep(&sum) {
-				continue
-			}
-			if !yield(b, func(j *jw) { s.renderInsight(j, r, q, nil, br, &sum) }) {
-				return
-			}
-		}
-	}
-}
-
 // serveInsights answers act_{id}/insights and /{ad_id}/insights.
 func (s *Server) serveInsights(r *request, acct int, onlyAd *int) ([]byte, int, *graphError) {
 	q, err := s.parseInsights(r, acct, onlyAd)
 	if err != nil {
 		return nil, 0, err
+	}
+	return s.insightsPage(r, q)
+}
+
+// insightsPage pages q's rows, with the summary row when asked for.
+func (s *Server) insightsPage(r *request, q *insightsQuery) ([]byte, int, *graphError) {
+	if q.slots() >= 1<<bucketBits {
+		return nil, 0, errReduceData()
 	}
 	limit, err := pageLimit(r, s.maxPage())
 	if err != nil {
@@ -263,14 +295,18 @@ func (s *Server) serveInsights(r *request, acct int, onlyAd *int) ([]byte, int, 
 	if err != nil {
 		return nil, 0, err
 	}
-	return page(r, "insights", limit, scan, nil)
+	var summary func(*jw)
+	if q.summary != nil {
+		summary = func(j *jw) { s.renderSummary(j, r, q) }
+	}
+	return page(r, "insights", limit, scan, summary)
 }
 
 // insightsScan is the scan answering q: in ad order, or in the order its
 // sort asks for, which may fail when the result is too big to sort.
 func (s *Server) insightsScan(r *request, q *insightsQuery) (scanFunc, *graphError) {
 	if q.sort == nil {
-		return s.scanInsights(r, q), nil
+		return s.rendered(r, q, s.rowScan(r, q)), nil
 	}
 	return s.sortedScan(r, q)
 }

@@ -22,7 +22,7 @@ const maxSortedRows = 1 << 21
 // repeats a row.
 func (s *Server) sortedScan(r *request, q *insightsQuery) (scanFunc, *graphError) {
 	lo, hi := q.adIndexes(s.w.adCount(r.now))
-	if int64(hi-lo+1)*q.buckets() > maxSortedRows {
+	if int64(hi-lo+1)*q.slots() > maxSortedRows {
 		return nil, errReduceData()
 	}
 	rows := s.sorts.order(sortKey(r, q), func() []sortedRow { return s.sortRows(r, q, lo, hi) })
@@ -34,7 +34,7 @@ func (s *Server) sortedScan(r *request, q *insightsQuery) (scanFunc, *graphError
 		}
 		if hasFrom {
 			at := sortedRow{key: from, val: q.sort.value(&metrics{})}
-			if _, _, m, ok := s.insightRow(r, q, from, buf[:0]); ok {
+			if _, _, m, _, ok := s.insightRow(r, q, from, buf[:0]); ok {
 				at.val = q.sort.value(&m)
 			}
 			if forward {
@@ -44,8 +44,8 @@ func (s *Server) sortedScan(r *request, q *insightsQuery) (scanFunc, *graphError
 			}
 		}
 		for ; i >= 0 && i < len(rows); i += step {
-			a, br, m, _ := s.insightRow(r, q, rows[i].key, buf[:0])
-			if !yield(rows[i].key, func(j *jw) { s.renderInsight(j, r, q, &a, br, &m) }) {
+			a, br, m, cell, _ := s.insightRow(r, q, rows[i].key, buf[:0])
+			if !yield(rows[i].key, func(j *jw) { s.renderInsight(j, r, q, &a, br, &m, cell) }) {
 				return
 			}
 		}
@@ -59,7 +59,7 @@ func sortKey(r *request, q *insightsQuery) string {
 	if q.onlyAd != nil {
 		only = *q.onlyAd
 	}
-	return fmt.Sprintf("%d/%d/%d-%d/%d/%s/%s/%d", q.account, only, q.rng.since, q.rng.until, q.incr, q.filtering, q.sort, r.now.UnixNano())
+	return fmt.Sprintf("%d/%d/%d-%d/%d/%s/%s/%s/%d", q.account, only, q.rng.since, q.rng.until, len(q.ranges), q.shape, q.filtering, q.sort, r.now.UnixNano())
 }
 
 // sortRows values the rows of ads lo..hi and sorts them. The ads are split
@@ -87,19 +87,24 @@ func (s *Server) sortRows(r *request, q *insightsQuery, lo, hi int) []sortedRow 
 func (s *Server) valueRows(r *request, q *insightsQuery, lo, hi int) []sortedRow {
 	var out []sortedRow
 	var buf [8]span
+	var cells []metrics
+	// Sort values and keep filters read base counts only; breakdowns
+	// need the extended ones to split.
+	vq := *q
+	vq.ext = len(q.dims) > 0
 	start, end := q.period(r.now)
-	nb := q.buckets()
 	for i := lo; i < hi; i++ {
 		a := s.w.adAt(q.account, i)
 		tl := s.w.timeline(&a, r.now, buf[:0])
 		if !s.listed(q, &a, tl, start, end) {
 			continue
 		}
-		for b := range nb {
-			br := q.bucket(b)
-			m := adRange(&a, tl, br.since, br.until, r.now)
-			if q.keep(&m) {
-				out = append(out, sortedRow{key: insightKey(i, b), val: q.sort.value(&m)})
+		for p, br := range q.ranges {
+			cells = s.adCells(&vq, &a, tl, br, r.now, cells)
+			for c := range cells {
+				if q.keep(&cells[c]) {
+					out = append(out, sortedRow{key: insightKey(i, int64(p*len(q.cells)+c)), val: q.sort.value(&cells[c])})
+				}
 			}
 		}
 	}
@@ -107,14 +112,15 @@ func (s *Server) valueRows(r *request, q *insightsQuery, lo, hi int) []sortedRow
 }
 
 // insightRow derives the row with key k; ok is false for a key naming no
-// ad or bucket of q (a cursor from elsewhere).
-func (s *Server) insightRow(r *request, q *insightsQuery, k int64, buf []span) (a ad, br dateRange, m metrics, ok bool) {
-	i, b := splitInsightKey(k)
-	if i < 0 || i >= int64(s.w.adCount(r.now)) || b >= q.buckets() {
-		return a, br, m, false
+// ad or slot of q (a cursor from elsewhere).
+func (s *Server) insightRow(r *request, q *insightsQuery, k int64, buf []span) (a ad, br dateRange, m metrics, cell []int, ok bool) {
+	i, slot := splitInsightKey(k)
+	if i < 0 || i >= int64(s.w.adCount(r.now)) || slot >= q.slots() {
+		return a, br, m, nil, false
 	}
 	a = s.w.adAt(q.account, int(i))
 	tl := s.w.timeline(&a, r.now, buf)
-	br = q.bucket(b)
-	return a, br, adRange(&a, tl, br.since, br.until, r.now), true
+	p, c := q.slot(slot)
+	br = q.ranges[p]
+	return a, br, s.adCells(q, &a, tl, br, r.now, nil)[c], q.cells[c], true
 }

@@ -12,6 +12,9 @@ type metrics struct {
 	SpendCents, Purchases, RevenueCents                int64
 	VideoPlays, Video3s, Thruplay                      int64
 	P25, P50, P75, P100                                int64
+	// X holds the further additive counts of metrics_ext.go, derived from
+	// the ones above day by day so that they sum like them.
+	X [nExt]int64
 }
 
 func (m *metrics) add(o metrics) {
@@ -30,7 +33,25 @@ func (m *metrics) add(o metrics) {
 	m.P50 += o.P50
 	m.P75 += o.P75
 	m.P100 += o.P100
+	for i := range m.X {
+		m.X[i] += o.X[i]
+	}
 }
+
+// vals lists every additive value, for code that treats them alike
+// (splitting a day over breakdown values).
+func (m *metrics) vals() [nBase + nExt]*int64 {
+	var out [nBase + nExt]*int64
+	copy(out[:], []*int64{&m.Impressions, &m.Clicks, &m.LinkClicks, &m.Reach, &m.Engagement, &m.SpendCents,
+		&m.Purchases, &m.RevenueCents, &m.VideoPlays, &m.Video3s, &m.Thruplay, &m.P25, &m.P50, &m.P75, &m.P100})
+	for i := range m.X {
+		out[nBase+i] = &m.X[i]
+	}
+	return out
+}
+
+// nBase is how many named values metrics has.
+const nBase = 15
 
 const day = 24 * time.Hour
 
@@ -50,7 +71,7 @@ const restateDays = 3
 // with the share of the day elapsed while the ad was ACTIVE; the last
 // restateDays complete days move by up to ±3 % every 6 simulated hours, then
 // freeze at their last value.
-func daily(a *ad, tl []span, d int64, now time.Time) metrics {
+func daily(a *ad, tl []span, d int64, now time.Time, ext bool) metrics {
 	ds := dayStart(d)
 	if !ds.Before(now) {
 		return metrics{}
@@ -95,6 +116,9 @@ func daily(a *ad, tl []span, d int64, now time.Time) metrics {
 		m.P100 = int64(float64(m.P75) * a.r100)
 		m.Thruplay = m.P75 + (m.P50-m.P75)/2
 	}
+	if ext {
+		m.extend(a, r)
+	}
 	return m
 }
 
@@ -105,13 +129,14 @@ func rangeReach(sumDaily, maxDaily int64) int64 {
 	return maxDaily + (sumDaily-maxDaily)*3/10
 }
 
-// adRange sums daily over [since, until] and applies the reach rule.
-func adRange(a *ad, tl []span, since, until int64, now time.Time) metrics {
+// adRange sums daily over [since, until] and applies the reach rule; ext
+// asks for the extended counts too.
+func adRange(a *ad, tl []span, since, until int64, now time.Time, ext bool) metrics {
 	var m metrics
 	var maxReach int64
 	last := min(until, dayNum(now))
 	for d := max(since, dayNum(a.created)); d <= last; d++ {
-		dm := daily(a, tl, d, now)
+		dm := daily(a, tl, d, now, ext)
 		maxReach = max(maxReach, dm.Reach)
 		m.add(dm)
 	}

@@ -28,7 +28,7 @@ func (s *Server) routeNode(r *request) (route, *graphError) {
 	rt := route{acct: o.acct, owner: s.w.accounts[o.acct].brand, denyAs: func() *graphError { return errNoObject(id) }}
 	switch {
 	case len(r.segs) == 1 && r.method == "GET":
-		rt.name = "node:" + [...]string{"ad", "creative", "video", "adset", "campaign"}[o.kind]
+		rt.name = "node:" + nodeStatNames[o.kind]
 		rt.handler = func(r *request) ([]byte, int, *graphError) {
 			var j jw
 			if err := s.renderObject(&j, r, o); err != nil {
@@ -36,6 +36,9 @@ func (s *Server) routeNode(r *request) (route, *graphError) {
 			}
 			return j.b, 1, nil
 		}
+	case len(r.segs) == 2 && r.segs[1] == "thumbnails" && r.method == "GET" && o.kind == kindVideo:
+		rt.name = "video/thumbnails"
+		rt.handler = func(r *request) ([]byte, int, *graphError) { return s.serveThumbnails(r, o) }
 	case len(r.segs) == 2 && r.segs[1] == "insights" && r.method == "GET" && o.kind == kindAd:
 		rt.name, rt.use = "ad/insights", useInsights
 		rt.handler = func(r *request) ([]byte, int, *graphError) { return s.serveInsights(r, o.acct, &o.index) }
@@ -46,6 +49,10 @@ func (s *Server) routeNode(r *request) (route, *graphError) {
 	}
 	return rt, nil
 }
+
+// nodeStatNames name GET /{id} calls in /_sim/stats by object kind.
+var nodeStatNames = map[objKind]string{kindAd: "ad", kindCreative: "creative", kindVideo: "video", kindAdset: "adset", kindCampaign: "campaign",
+	kindCustomConversion: "customconversion", kindCustomAudience: "customaudience", kindUser: "business_user"}
 
 // serveIDs answers /?ids=a,b,c with {"a":{...},...}. Like the real API, one
 // unknown id fails the whole call, and more than 50 ids is refused.

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // A cursor is base64 of "<edge>:<key>": opaque to clients like the real ones,
@@ -50,8 +51,32 @@ func pageLimit(r *request, max int) (int, *graphError) {
 	return n, nil
 }
 
+// pageBuffers recycles page bodies once ServeHTTP has written them: a
+// 500-row page is most of a megabyte, and zeroing a fresh one every call
+// costs more than filling it.
+var pageBuffers sync.Pool
+
+// pageBuffer is an empty buffer for a page of limit rows: rows run from a
+// few hundred bytes to a few kilobytes, and starting near the page's size
+// saves most of the copying growth would do.
+func pageBuffer(limit int) []byte {
+	want := min(max(64<<10, limit*1024), 1<<20)
+	if b, ok := pageBuffers.Get().(*[]byte); ok && cap(*b) >= want {
+		return (*b)[:0]
+	}
+	return make([]byte, 0, want)
+}
+
+// recycle hands a written body back for the next page; bodies that did not
+// come from pageBuffer are merely dropped later by the pool.
+func recycle(body []byte) {
+	if cap(body) >= 64<<10 && cap(body) <= 16<<20 {
+		pageBuffers.Put(&body)
+	}
+}
+
 // page renders one page of an edge exactly as the Graph API shapes it.
-// total, when not nil, is called for summary=true.
+// summary, when not nil, writes the summary object after the paging.
 func page(r *request, edge string, limit int, scan scanFunc, summary func(*jw)) ([]byte, int, *graphError) {
 	var from int64
 	hasFrom, forward := false, true
@@ -71,7 +96,7 @@ func page(r *request, edge string, limit int, scan scanFunc, summary func(*jw)) 
 	// Forward pages render straight into the answer; backward pages collect
 	// rows first because they arrive in reverse.
 	var j, row jw
-	j.b = make([]byte, 0, 64*1024)
+	j.b = pageBuffer(limit)
 	j.obj()
 	j.key("data")
 	j.arr()
@@ -127,7 +152,7 @@ func page(r *request, edge string, limit int, scan scanFunc, summary func(*jw)) 
 		}
 		j.endObj()
 	}
-	if summary != nil && isTrue(r.q.Get("summary")) {
+	if summary != nil {
 		j.key("summary")
 		summary(&j)
 	}

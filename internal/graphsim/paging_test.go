@@ -14,7 +14,16 @@ func rowKey(r map[string]any) string {
 	if id, ok := r["id"]; ok {
 		return fmt.Sprint(id)
 	}
-	return fmt.Sprint(r["ad_id"], "/", r["date_start"])
+	if at, ok := r["event_time"]; ok {
+		return fmt.Sprint(r["object_id"], "@", at)
+	}
+	key := fmt.Sprint(r["ad_id"], "/", r["date_start"])
+	for _, d := range sortedKeys(simulatedDims) {
+		if v, ok := r[d]; ok {
+			key += "/" + v.(string)
+		}
+	}
+	return key
 }
 
 // TestPagingEveryEdge pages each list edge at several page sizes and checks
@@ -38,6 +47,14 @@ func TestPagingEveryEdge(t *testing.T) {
 		{"insights by spend", "/v21.0/" + h.acct + "/insights", url.Values{"level": {"ad"}, "time_range": {rangeQ}, "sort": {`["spend_descending"]`}, "fields": {"ad_id,spend"}}},
 		{"insights daily by clicks", "/v21.0/" + h.acct + "/insights", url.Values{"level": {"ad"}, "time_range": {rangeQ}, "time_increment": {"1"}, "sort": {"clicks_ascending"}, "fields": {"ad_id,clicks"}}},
 		{"me/adaccounts", "/v21.0/me/adaccounts", url.Values{"fields": {"id,name"}}},
+		{"campaigns", "/v21.0/" + h.acct + "/campaigns", url.Values{"fields": {"id,name,effective_status"}}},
+		{"adsets", "/v21.0/" + h.acct + "/adsets", url.Values{"fields": {"id,campaign_id"}, "effective_status": {`["ACTIVE","PAUSED","ARCHIVED","DELETED","CAMPAIGN_PAUSED","IN_PROCESS","WITH_ISSUES"]`}}},
+		{"advideos", "/v21.0/" + h.acct + "/advideos", url.Values{"fields": {"id,length"}}},
+		{"adimages", "/v21.0/" + h.acct + "/adimages", url.Values{"fields": {"id,hash"}}},
+		{"customaudiences", "/v21.0/" + h.acct + "/customaudiences", url.Values{"fields": {"id,name"}}},
+		{"activities", "/v21.0/" + h.acct + "/activities", url.Values{"fields": {"object_id,event_time,event_type"}, "since": {"2026-10-01"}}},
+		{"me/business_users", "/v21.0/me/business_users", url.Values{"fields": {"id,name"}}},
+		{"insights by age and gender", "/v21.0/" + h.acct + "/insights", url.Values{"level": {"ad"}, "time_range": {rangeQ}, "breakdowns": {"age,gender"}, "fields": {"ad_id,spend"}}},
 	}
 	for _, e := range edges {
 		all := url.Values{"limit": {"500"}}

@@ -116,38 +116,68 @@ func (s *Server) route(r *request) (route, *graphError) {
 			none.name, none.handler = "me/adaccounts", s.serveMyAccounts
 			return none, nil
 		}
+		if len(segs) == 2 && segs[1] == "business_users" && get {
+			none.name, none.handler = "me/business_users", s.serveBusinessUsers
+			return none, nil
+		}
 		return none, errUnknownPath(strings.Join(segs[1:], "/"))
 	case strings.HasPrefix(segs[0], "act_"):
-		g, ok := s.w.lookupAccount(segs[0])
-		if !ok {
-			return none, errNoObject(segs[0])
-		}
-		rt := route{acct: g, owner: s.w.accounts[g].brand, denyAs: func() *graphError { return errPermission(200) }}
-		edge := ""
-		if len(segs) > 1 {
-			edge = segs[1]
-		}
-		switch {
-		case len(segs) > 2:
-			return none, errUnknownPath(strings.Join(segs[2:], "/"))
-		case edge == "" && get:
-			rt.name, rt.handler = "act", func(r *request) ([]byte, int, *graphError) { return s.serveAccount(r, g) }
-		case edge == "ads" && get:
-			rt.name, rt.handler = "act/ads", func(r *request) ([]byte, int, *graphError) { return s.serveAds(r, g) }
-		case edge == "adcreatives" && get:
-			rt.name, rt.handler = "act/adcreatives", func(r *request) ([]byte, int, *graphError) { return s.serveCreatives(r, g) }
-		case edge == "insights" && get:
-			rt.name, rt.use = "act/insights", useInsights
-			rt.handler = func(r *request) ([]byte, int, *graphError) { return s.serveInsights(r, g, nil) }
-		case edge == "insights" && r.method == "POST":
-			rt.name, rt.use = "act/insights:async", useInsights
-			rt.handler = func(r *request) ([]byte, int, *graphError) { return s.startReport(r, g) }
-		case edge == "ads" || edge == "adcreatives" || edge == "insights" || edge == "":
-			return none, errMethod()
-		default:
-			return none, errUnknownPath(edge)
-		}
-		return rt, nil
+		return s.routeAccount(r)
 	}
 	return s.routeNode(r)
+}
+
+// accountEdges are the GET edges of an ad account.
+var accountEdges = map[string]func(s *Server, r *request, g int) ([]byte, int, *graphError){
+	"":            (*Server).serveAccount,
+	"ads":         (*Server).serveAds,
+	"adcreatives": (*Server).serveCreatives,
+	"campaigns": func(s *Server, r *request, g int) ([]byte, int, *graphError) {
+		return s.serveGroups(r, g, kindCampaign)
+	},
+	"adsets":            func(s *Server, r *request, g int) ([]byte, int, *graphError) { return s.serveGroups(r, g, kindAdset) },
+	"advideos":          (*Server).serveAdVideos,
+	"adimages":          (*Server).serveAdImages,
+	"customconversions": (*Server).serveCustomConversions,
+	"customaudiences":   (*Server).serveCustomAudiences,
+	"activities":        (*Server).serveActivities,
+	"assigned_users":    (*Server).serveAssignedUsers,
+}
+
+// routeAccount routes act_{id} and its edges.
+func (s *Server) routeAccount(r *request) (route, *graphError) {
+	none := route{acct: -1, owner: -1}
+	segs := r.segs
+	get := r.method == "GET" || r.method == "HEAD"
+	g, ok := s.w.lookupAccount(segs[0])
+	if !ok {
+		return none, errNoObject(segs[0])
+	}
+	rt := route{acct: g, owner: s.w.accounts[g].brand, denyAs: func() *graphError { return errPermission(200) }}
+	edge := ""
+	if len(segs) > 1 {
+		edge = segs[1]
+	}
+	serve, known := accountEdges[edge]
+	switch {
+	case len(segs) > 2:
+		return none, errUnknownPath(strings.Join(segs[2:], "/"))
+	case edge == "insights" && get:
+		rt.name, rt.use = "act/insights", useInsights
+		rt.handler = func(r *request) ([]byte, int, *graphError) { return s.serveInsights(r, g, nil) }
+	case edge == "insights" && r.method == "POST":
+		rt.name, rt.use = "act/insights:async", useInsights
+		rt.handler = func(r *request) ([]byte, int, *graphError) { return s.startReport(r, g) }
+	case known && get:
+		rt.name = "act"
+		if edge != "" {
+			rt.name += "/" + edge
+		}
+		rt.handler = func(r *request) ([]byte, int, *graphError) { return serve(s, r, g) }
+	case known || edge == "insights":
+		return none, errMethod()
+	default:
+		return none, errUnknownPath(edge)
+	}
+	return rt, nil
 }

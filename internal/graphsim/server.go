@@ -130,7 +130,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		s.writeResp(w, s.errResp(errParam("Invalid request body")), false)
+		s.writeResp(w, r, s.errResp(errParam("Invalid request body")), false)
 		return
 	}
 	req := s.newRequest(r)
@@ -143,7 +143,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		resp = s.call(req)
 	}
-	s.writeResp(w, resp, f.truncate)
+	s.writeResp(w, r, resp, f.truncate)
+	// Written: nothing holds the body any more (a truncated answer panics
+	// above and leaves its body to the garbage collector).
+	recycle(resp.body)
 }
 
 func (s *Server) newRequest(r *http.Request) *request {
@@ -193,13 +196,20 @@ func errKind(e *graphError) string {
 	return "invalid_request"
 }
 
-func (s *Server) writeResp(w http.ResponseWriter, resp *response, truncate bool) {
+// writeResp writes a Graph answer to the request r. Facebook-Api-Version
+// says the version the path asked for, as the real API does, and the
+// default version for unversioned paths.
+func (s *Server) writeResp(w http.ResponseWriter, r *http.Request, resp *response, truncate bool) {
 	hd := w.Header()
 	for k, v := range resp.header {
 		hd.Set(k, v)
 	}
+	version, _ := splitPath(r.URL.Path)
+	if version == "" {
+		version = s.opts.Version
+	}
 	hd.Set("Content-Type", "application/json; charset=UTF-8")
-	hd.Set("Facebook-Api-Version", s.opts.Version)
+	hd.Set("Facebook-Api-Version", version)
 	hd.Set("X-Fb-Trace-Id", s.trace())
 	if truncate && len(resp.body) > 1 {
 		// The real failure mode: headers promise the full body, the

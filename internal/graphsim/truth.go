@@ -41,6 +41,8 @@ type Truth struct {
 	AvgCPC                float64 `json:"avg_cpc"`
 	AvgCPP                float64 `json:"avg_cpp"`
 	AvgROAS               float64 `json:"avg_roas"`
+	// Rows split the additive totals by breakdown and by day, when asked.
+	Rows []TruthRow `json:"rows,omitempty"`
 }
 
 // ErrUnknownBrand is returned by Truth for a brand id the world lacks.
@@ -51,6 +53,13 @@ var ErrUnknownBrand = errors.New("unknown brand_id")
 // the last 30 complete days), creativeType is "", "all", "video", "image",
 // "carousel" or "unknown". It is safe to call concurrently with serving.
 func (s *Server) Truth(brandID, since, until, creativeType string) (Truth, error) {
+	return s.TruthRows(brandID, since, until, creativeType, "", false)
+}
+
+// TruthRows is Truth with Rows: the totals split by breakdowns (a comma
+// list of insights breakdowns in a combination the API allows, "" for none)
+// and, when daily, by day. Rows are left out when neither is asked for.
+func (s *Server) TruthRows(brandID, since, until, creativeType, breakdowns string, daily bool) (Truth, error) {
 	now := s.Now()
 	if brandID == "" {
 		brandID = "demo"
@@ -90,7 +99,15 @@ func (s *Server) Truth(brandID, since, until, creativeType string) (Truth, error
 			return Truth{}, fmt.Errorf("creative_type %q is not all, video, image, carousel or unknown", creativeType)
 		}
 	}
-	return s.w.truth(brand, rng.since, rng.until, kind, now), nil
+	t := s.w.truth(brand, rng.since, rng.until, kind, now)
+	if breakdowns != "" || daily {
+		rows, err := s.w.truthRows(brand, rng.since, rng.until, kind, breakdowns, daily, now)
+		if err != nil {
+			return Truth{}, err
+		}
+		t.Rows = rows
+	}
+	return t, nil
 }
 
 // truth computes Truth; kind is nil for all creative types.
@@ -115,7 +132,7 @@ func (w *world) truth(brand int, since, until int64, kind *creativeKind, now tim
 			var imp, clicks, reachSum, reachMax, spend, rev int64
 			var m metrics
 			for d := since; d <= last; d++ {
-				x := daily(&a, tl, d, now)
+				x := daily(&a, tl, d, now, false)
 				imp += x.Impressions
 				clicks += x.Clicks
 				spend += x.SpendCents

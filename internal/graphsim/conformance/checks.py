@@ -1,0 +1,10 @@
+"""What every conformance check shares."""
+
+
+class Failed(Exception):
+    pass
+
+
+def check(cond, msg):
+    if not cond:
+        raise Failed(msg)
