@@ -74,7 +74,7 @@ func TestDevPrivateClickHouseEndsWithDev(t *testing.T) {
 					_ = syscall.Kill(pid, syscall.SIGKILL)
 				}
 			})
-			waitFor(t, 25*time.Second, "dev's API to be ready", func() bool {
+			waitFor(t, 60*time.Second, "dev's API to be ready", func() bool {
 				resp, err := http.Get("http://" + httpAddr + "/readyz")
 				if err != nil {
 					return false
