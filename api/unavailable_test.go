@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,11 +15,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 
 	"github.com/adstream/adstream/api"
-	"github.com/adstream/adstream/clickhouse/migrate"
 	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/internal/bus"
-	"github.com/adstream/adstream/internal/chserver"
-	"github.com/adstream/adstream/internal/config"
 	"github.com/adstream/adstream/internal/testenv"
 	"github.com/adstream/adstream/internal/tokenbox"
 	"github.com/adstream/adstream/schemas"
@@ -50,37 +46,10 @@ var outageRoutes = []struct {
 // needs it answers 503 store_unavailable with Retry-After (not 500), and
 // the same routes answer again once the server is back.
 func TestRoutesWhenClickHouseIsDown(t *testing.T) {
-	testenv.Integration(t)
-	if _, err := chserver.Binary(); err != nil {
-		if testenv.CurrentMode() == testenv.Must {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
+	ch := testenv.OutageClickHouse(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-	dir := t.TempDir()
-	tcp, _ := chserver.FreePort()
-	httpPort, _ := chserver.FreePort()
-	startCH := func() *chserver.Server {
-		srv, err := chserver.Start(ctx, chserver.Options{Dir: dir, TCPPort: tcp, HTTPPort: httpPort, Log: slog.Default()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return srv
-	}
-	srv := startCH()
-	defer func() { srv.Stop(); os.RemoveAll(dir) }()
-	cfg := config.ClickHouse{Addr: srv.Addr, Database: "outage", Username: "default"}
-	conn, err := store.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := migrate.Apply(ctx, conn, cfg.Database, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
-	st := store.New(conn, cfg.Database)
+	st := ch.Store
 	if err := st.PutBrand(ctx, store.Brand{BrandID: "acme", Name: "Acme", AdAccountIDs: []string{"act_1"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +62,7 @@ func TestRoutesWhenClickHouseIsDown(t *testing.T) {
 		t.Fatalf("server up: status %d, want 404 (no job yet); body %s", status, body)
 	}
 
-	srv.Stop()
+	ch.Stop()
 	began := time.Now()
 	for _, r := range append(outageRoutes, struct{ method, path, body string }{http.MethodGet, "/readyz", ""}) {
 		resp, body := sendResp(t, app, r.method, r.path, r.body)
@@ -112,7 +81,7 @@ func TestRoutesWhenClickHouseIsDown(t *testing.T) {
 
 	t.Logf("%d requests with ClickHouse down answered in %s", len(outageRoutes)+1, time.Since(began).Round(time.Millisecond))
 
-	srv = startCH()
+	ch.Start()
 	for _, r := range outageRoutes {
 		if status, body := send(t, app, r.method, r.path, r.body); status >= 500 {
 			t.Errorf("%s %s with ClickHouse back: status %d; body %s", r.method, r.path, status, body)

@@ -3,18 +3,13 @@ package consumers_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
-	"os"
 	"testing"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/adstream/adstream/clickhouse/migrate"
 	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/consumers"
-	"github.com/adstream/adstream/internal/chserver"
-	"github.com/adstream/adstream/internal/config"
 	"github.com/adstream/adstream/internal/testenv"
 	"github.com/adstream/adstream/schemas"
 )
@@ -23,37 +18,10 @@ import (
 // back: nothing is lost, nothing is counted twice, and offsets are committed
 // only for what was stored.
 func TestConsumerSurvivesClickHouseOutage(t *testing.T) {
-	testenv.Integration(t)
-	if _, err := chserver.Binary(); err != nil {
-		if testenv.CurrentMode() == testenv.Must {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
+	ch := testenv.OutageClickHouse(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 90*time.Second)
 	defer cancel()
-	dir := t.TempDir()
-	tcp, _ := chserver.FreePort()
-	httpPort, _ := chserver.FreePort()
-	startCH := func() *chserver.Server {
-		srv, err := chserver.Start(ctx, chserver.Options{Dir: dir, TCPPort: tcp, HTTPPort: httpPort, Log: slog.Default()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return srv
-	}
-	srv := startCH()
-	defer func() { srv.Stop(); os.RemoveAll(dir) }()
-	cfg := config.ClickHouse{Addr: srv.Addr, Database: "outage", Username: "default"}
-	conn, err := store.Open(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	if _, err := migrate.Apply(ctx, conn, cfg.Database, slog.New(slog.DiscardHandler)); err != nil {
-		t.Fatal(err)
-	}
-	st := store.New(conn, cfg.Database)
+	st := ch.Store
 
 	k := newKafka(t)
 	tp := k.topicsFor(ctx, t, 3)
@@ -84,18 +52,18 @@ func TestConsumerSurvivesClickHouseOutage(t *testing.T) {
 	k.produce(ctx, t, batch(0, 100)...)
 	eventually(t, 30*time.Second, func() (bool, string) { return stored() == 100, fmt.Sprintf("%d of 100 stored", stored()) })
 
-	srv.Stop()
+	ch.Stop()
 	k.produce(ctx, t, batch(100, 250)...)
 	time.Sleep(time.Second) // the consumer polls them and fails to insert
 	if ok, _ := k.allCommitted(ctx, t, group, tp.Insights); ok {
 		t.Fatal("offsets of records that could not be stored were committed")
 	}
 
-	srv = startCH()
+	ch.Start()
 	eventually(t, 45*time.Second, func() (bool, string) { return stored() == 250, fmt.Sprintf("%d of 250 stored", stored()) })
 	eventually(t, 15*time.Second, func() (bool, string) { return k.allCommitted(ctx, t, group, tp.Insights) })
 	var raw uint64
-	if err := conn.QueryRow(ctx, "SELECT count() FROM outage.ad_insights").Scan(&raw); err != nil || raw != 250 {
+	if err := st.Conn().QueryRow(ctx, "SELECT count() FROM outage.ad_insights").Scan(&raw); err != nil || raw != 250 {
 		t.Fatalf("stored rows = %d (%v), want 250: a retried batch was inserted twice", raw, err)
 	}
 }

@@ -292,16 +292,22 @@ func storedCreatives(t *testing.T, api, q string) map[string]apiCreative {
 // every demo account, parsing the values independently of internal/graph.
 func servedInsights(t *testing.T, sim string) map[string]metrics {
 	var brands []struct {
-		BrandID      string   `json:"brand_id"`
 		AccessToken  string   `json:"access_token"`
 		AdAccountIDs []string `json:"ad_account_ids"`
 	}
 	getJSON(t, sim+"/_sim/brands", &brands)
+	return servedAdInsights(t, sim, brands[0].AccessToken, brands[0].AdAccountIDs, demoStart, demoEnd)
+}
+
+// servedAdInsights pages graphsim's level=ad insights of since..until for
+// the accounts, by ad id.
+func servedAdInsights(t *testing.T, sim, token string, accounts []string, since, until string) map[string]metrics {
+	t.Helper()
 	out := map[string]metrics{}
-	for _, acct := range brands[0].AdAccountIDs {
+	for _, acct := range accounts {
 		next := sim + "/v21.0/" + acct + "/insights?" + url.Values{
-			"level": {"ad"}, "limit": {"200"}, "access_token": {brands[0].AccessToken},
-			"time_range": {`{"since":"` + demoStart + `","until":"` + demoEnd + `"}`},
+			"level": {"ad"}, "limit": {"500"}, "access_token": {token},
+			"time_range": {`{"since":"` + since + `","until":"` + until + `"}`},
 			"fields":     {"ad_id,spend,impressions,clicks,actions,video_p100_watched_actions"},
 		}.Encode()
 		for next != "" {
@@ -324,7 +330,7 @@ func servedInsights(t *testing.T, sim string) map[string]metrics {
 				} `json:"paging"`
 			}
 			if code := getJSON(t, next, &page); code != http.StatusOK {
-				t.Fatalf("graphsim insights: HTTP %d", code)
+				t.Fatalf("graphsim insights of %s: HTTP %d", acct, code)
 			}
 			for _, r := range page.Data {
 				m := metrics{SpendMicros: decimalMicros(t, r.Spend), Impressions: atoi(t, r.Impressions), Clicks: atoi(t, r.Clicks)}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
@@ -80,54 +79,7 @@ func (p *pipeline) checkAds(r chaosRange) {
 
 // servedAds pages graphsim's level=ad insights of r for every account.
 func (p *pipeline) servedAds(r chaosRange) map[string]metrics {
-	out := map[string]metrics{}
-	for _, acct := range p.brand.AdAccountIDs {
-		next := p.sim + "/v21.0/" + acct + "/insights?" + url.Values{
-			"level": {"ad"}, "limit": {"500"}, "access_token": {p.brand.AccessToken},
-			"time_range": {`{"since":"` + r.start + `","until":"` + r.end + `"}`},
-			"fields":     {"ad_id,spend,impressions,clicks,actions,video_p100_watched_actions"},
-		}.Encode()
-		for next != "" {
-			var page struct {
-				Data []struct {
-					AdID        string `json:"ad_id"`
-					Spend       string `json:"spend"`
-					Impressions string `json:"impressions"`
-					Clicks      string `json:"clicks"`
-					Actions     []struct {
-						Type  string `json:"action_type"`
-						Value string `json:"value"`
-					} `json:"actions"`
-					P100 []struct {
-						Value string `json:"value"`
-					} `json:"video_p100_watched_actions"`
-				} `json:"data"`
-				Paging struct {
-					Next string `json:"next"`
-				} `json:"paging"`
-			}
-			if code := getJSON(p.t, next, &page); code != http.StatusOK {
-				p.t.Fatalf("graphsim insights of %s: HTTP %d", acct, code)
-			}
-			for _, row := range page.Data {
-				m := metrics{SpendMicros: decimalMicros(p.t, row.Spend), Impressions: atoi(p.t, row.Impressions), Clicks: atoi(p.t, row.Clicks)}
-				for _, a := range row.Actions {
-					switch a.Type {
-					case "purchase":
-						m.Orders = atoi(p.t, a.Value)
-					case "video_view":
-						m.VideoViews = atoi(p.t, a.Value)
-					}
-				}
-				for _, v := range row.P100 {
-					m.VideoP100 += atoi(p.t, v.Value)
-				}
-				out[row.AdID] = m
-			}
-			next = page.Paging.Next
-		}
-	}
-	return out
+	return servedAdInsights(p.t, p.sim, p.brand.AccessToken, p.brand.AdAccountIDs, r.start, r.end)
 }
 
 // checkAggregations compares every creative type's aggregations with

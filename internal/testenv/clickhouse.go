@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -156,4 +157,58 @@ func Main(m *testing.M) {
 		kafkaStop()
 	}
 	os.Exit(code)
+}
+
+// Outage is a private ClickHouse server a test stops and starts again on the
+// same ports and data, with a migrated database "outage" on it.
+type Outage struct {
+	t     testing.TB
+	opts  chserver.Options
+	srv   *chserver.Server
+	Store *store.Store
+	Addr  string
+}
+
+// OutageClickHouse starts an Outage server; it is stopped when the test ends.
+func OutageClickHouse(t testing.TB) *Outage {
+	t.Helper()
+	Integration(t)
+	if _, err := chserver.Binary(); err != nil {
+		unavailable(t, "clickhouse-server", err)
+	}
+	tcp, err1 := chserver.FreePort()
+	httpPort, err2 := chserver.FreePort()
+	if err := errors.Join(err1, err2); err != nil {
+		t.Fatal(err)
+	}
+	o := &Outage{t: t, opts: chserver.Options{Dir: t.TempDir(), TCPPort: tcp, HTTPPort: httpPort}}
+	o.Start()
+	t.Cleanup(func() { o.srv.Stop() })
+	ctx := context.Background()
+	cfg := config.ClickHouse{Addr: o.Addr, Database: "outage", Username: "default"}
+	conn, err := store.Open(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	if _, err := migrate.Apply(ctx, conn, cfg.Database, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	o.Store = store.New(conn, cfg.Database)
+	return o
+}
+
+// Stop stops the server: its clients see it unreachable.
+func (o *Outage) Stop() { o.srv.Stop() }
+
+// Start starts the server again, with the data it had.
+func (o *Outage) Start() {
+	o.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv, err := chserver.Start(ctx, o.opts)
+	if err != nil {
+		o.t.Fatalf("private clickhouse: %v", err)
+	}
+	o.srv, o.Addr = srv, srv.Addr
 }
