@@ -35,7 +35,7 @@ func (p *pipeline) rebuiltFor(r chaosRange, job string) bool {
 	defer cancel()
 	var n uint64
 	err := p.st.Conn().QueryRow(ctx, "SELECT count() FROM "+p.db+".creative_aggregations"+
-		" WHERE brand_id = 'demo' AND start_date = toDate(?) AND end_date = toDate(?) AND job_id = ?", r.start, r.end, job).Scan(&n)
+		" WHERE brand_id = ? AND start_date = toDate(?) AND end_date = toDate(?) AND job_id = ?", p.brand.BrandID, r.start, r.end, job).Scan(&n)
 	return err == nil && n > 0
 }
 
@@ -50,7 +50,7 @@ func (p *pipeline) checkAds(r chaosRange) {
 			HasMore    bool          `json:"hasMore"`
 			Creatives  []apiCreative `json:"creatives"`
 		}
-		if code := p.get(fmt.Sprintf("/api/creatives/demo?%s&page=%d&limit=500&sortBy=ad_id&sortOrder=asc", r.query(), page), &resp); code != http.StatusOK {
+		if code := p.get(fmt.Sprintf("/api/creatives/%s?%s&page=%d&limit=500&sortBy=ad_id&sortOrder=asc", p.brand.BrandID, r.query(), page), &resp); code != http.StatusOK {
 			p.t.Fatalf("list page %d: HTTP %d", page, code)
 		}
 		if resp.DataSource != "database" || !resp.Complete {
@@ -98,12 +98,12 @@ func (p *pipeline) checkAggregations(r chaosRange, job string) {
 		}
 		var want aggTotals
 		var wantRatios map[string]any
-		path := "/api/creatives/demo/aggregations?" + r.query() + "&creative_type=" + typ
+		path := "/api/creatives/" + p.brand.BrandID + "/aggregations?" + r.query() + "&creative_type=" + typ
 		if code := p.get(path, &got); code != http.StatusOK {
 			p.t.Fatalf("aggregations %s: HTTP %d", typ, code)
 		}
 		p.get(path, &gotRatios)
-		truth := p.sim + "/_sim/truth?brand_id=demo&since=" + r.start + "&until=" + r.end + "&creative_type=" + typ
+		truth := p.sim + "/_sim/truth?brand_id=" + p.brand.BrandID + "&since=" + r.start + "&until=" + r.end + "&creative_type=" + typ
 		getJSON(p.t, truth, &want)
 		getJSON(p.t, truth, &wantRatios)
 		if got.Aggregations != want || got.JobID != job {

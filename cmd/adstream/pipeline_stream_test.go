@@ -29,7 +29,7 @@ func (p *pipeline) progressStream(ctx context.Context, r chaosRange, events chan
 var errStreamEnded = errors.New("the job ended")
 
 func (p *pipeline) readStream(ctx context.Context, r chaosRange, events chan<- time.Time) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.api+"/api/creatives/sync/events/demo?"+r.query(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.api+"/api/creatives/sync/events/"+p.brand.BrandID+"?"+r.query(), nil)
 	if err != nil {
 		return err
 	}

@@ -25,8 +25,10 @@ import (
 type pipelineOpts struct {
 	chAddr        string
 	brokers       []string
-	accounts, ads int // graphsim: ad accounts of the brand, ads per account
+	brands        int // graphsim: brands, every one registered (0: one, "demo")
+	accounts, ads int // graphsim: ad accounts of each brand, ads per account
 	latencyMs     int // graphsim: added to every Graph call, so a sync takes seconds
+	replicas      int // processes of the API, the consumer and the producer each (0: one)
 }
 
 // pipeline is adstream as an operator runs it: `adstream graphsim`, `api`,
@@ -35,23 +37,28 @@ type pipelineOpts struct {
 // restart the roles; the checks read the API, graphsim and ClickHouse.
 type pipeline struct {
 	t        *testing.T
-	sim, api string // base URLs
+	sim, api string   // base URLs; api is the one the helpers call
+	apis     []string // every API's base URL
 	roles    map[string]*proc
+	metrics  map[string]string // each role process's /metrics URL, by its name
 	db       string
 	topics   config.Topics
+	groups   string // prefix of the consumer group names
 	brokers  []string
 	st       *store.Store
-	brand    simBrand
+	brand    simBrand   // the brand the helpers sync and check: the first, "demo"
+	brands   []simBrand // every brand, all registered
 }
 
-// simBrand is graphsim's first brand, "demo", as /_sim/brands shows it.
+// simBrand is a graphsim brand as /_sim/brands shows it.
 type simBrand struct {
 	BrandID      string   `json:"brand_id"`
 	AccessToken  string   `json:"access_token"`
 	AdAccountIDs []string `json:"ad_account_ids"`
 }
 
-// The roles of a pipeline, by the name of their command.
+// The roles of a pipeline, by the name of their command; the processes of
+// the first replica of each carry that name (see replicaName).
 const (
 	roleGraphsim = "graphsim"
 	roleAPI      = "api"
@@ -59,15 +66,16 @@ const (
 	roleProducer = "producer"
 )
 
-// startPipeline starts the roles and registers graphsim's demo brand
-// through the API. Everything it made is removed when the test ends, the
-// processes first.
+// startPipeline starts the roles and registers graphsim's brands through
+// the API. Everything it made is removed when the test ends, the processes
+// first.
 func startPipeline(t *testing.T, o pipelineOpts) *pipeline {
 	t.Helper()
-	p := &pipeline{t: t, roles: map[string]*proc{}, brokers: o.brokers,
-		db: testenv.UniqueName(t, "db"), sim: "http://" + freeAddr(t), api: "http://" + freeAddr(t)}
+	p := &pipeline{t: t, roles: map[string]*proc{}, metrics: map[string]string{}, brokers: o.brokers,
+		db: testenv.UniqueName(t, "db"), sim: "http://" + freeAddr(t)}
 	prefix := testenv.UniqueName(t, "t")
 	groups := testenv.UniqueName(t, "g")
+	p.groups = groups
 	env := config.NewEnv(func(k string) string {
 		return map[string]string{"ADSTREAM_TOPIC_PREFIX": prefix}[k]
 	})
@@ -81,7 +89,7 @@ func startPipeline(t *testing.T, o pipelineOpts) *pipeline {
 
 	faults, _ := json.Marshal(map[string]int{"latency_ms": o.latencyMs})
 	p.roles[roleGraphsim] = startProc(t, roleGraphsim, nil, "graphsim", "--addr", strings.TrimPrefix(p.sim, "http://"),
-		"--accounts", strconv.Itoa(o.accounts), "--ads", strconv.Itoa(o.ads),
+		"--brands", strconv.Itoa(max(o.brands, 1)), "--accounts", strconv.Itoa(o.accounts), "--ads", strconv.Itoa(o.ads),
 		// Only the faults a scenario sets throttle: no bucket fills up over a suite.
 		"--call-budget", "1e9", "--faults", string(faults))
 	waitFor(t, 30*time.Second, "graphsim to answer", func() bool {
@@ -89,7 +97,7 @@ func startPipeline(t *testing.T, o pipelineOpts) *pipeline {
 		if getJSON(t, p.sim+"/_sim/brands", &brands) != http.StatusOK || len(brands) == 0 {
 			return false
 		}
-		p.brand = brands[0]
+		p.brand, p.brands = brands[0], brands
 		return true
 	})
 
@@ -121,24 +129,48 @@ func startPipeline(t *testing.T, o pipelineOpts) *pipeline {
 	if err := startProc(t, "migrate", common, "migrate").wait(time.Minute); err != nil {
 		t.Fatalf("adstream migrate: %v", err)
 	}
-	p.roles[roleAPI] = startProc(t, roleAPI, with(map[string]string{
-		"ADSTREAM_HTTP_ADDR": strings.TrimPrefix(p.api, "http://"), "ADSTREAM_ALLOW_NO_AUTH": "true",
-		"ADSTREAM_RATE_LIMIT": "0", "ADSTREAM_SYNC_RATE_LIMIT": "0", "ADSTREAM_PRESYNC_RANGES": "off",
-	}), "api")
-	p.roles[roleConsumer] = startProc(t, roleConsumer, with(map[string]string{
-		"ADSTREAM_METRICS_ADDR": freeAddr(t), "ADSTREAM_INSTANCE_ID": "consumer-1", "ADSTREAM_FLUSH_INTERVAL": "200ms",
-	}), "consumer")
-	p.roles[roleProducer] = startProc(t, roleProducer, with(map[string]string{
-		"ADSTREAM_METRICS_ADDR": freeAddr(t), "ADSTREAM_INSTANCE_ID": "producer-1",
-	}), "producer")
-	waitFor(t, 60*time.Second, "the API to be ready", func() bool { return p.get("/readyz", nil) == http.StatusOK })
+	// Replicas of a role share its groups; each has an instance id and a
+	// /metrics of its own.
+	for i := 1; i <= max(o.replicas, 1); i++ {
+		api, metrics := freeAddr(t), map[string]string{roleConsumer: freeAddr(t), roleProducer: freeAddr(t)}
+		p.apis = append(p.apis, "http://"+api)
+		p.metrics[replicaName(roleAPI, i)] = "http://" + api + "/metrics"
+		p.roles[replicaName(roleAPI, i)] = startProc(t, replicaName(roleAPI, i), with(map[string]string{
+			"ADSTREAM_HTTP_ADDR": api, "ADSTREAM_ALLOW_NO_AUTH": "true",
+			"ADSTREAM_RATE_LIMIT": "0", "ADSTREAM_SYNC_RATE_LIMIT": "0", "ADSTREAM_PRESYNC_RANGES": "off",
+		}), "api")
+		for _, role := range []string{roleConsumer, roleProducer} {
+			name := replicaName(role, i)
+			p.metrics[name] = "http://" + metrics[role] + "/metrics"
+			env := with(map[string]string{"ADSTREAM_METRICS_ADDR": metrics[role], "ADSTREAM_INSTANCE_ID": role + "-" + strconv.Itoa(i)})
+			if role == roleConsumer {
+				env["ADSTREAM_FLUSH_INTERVAL"] = "200ms"
+			}
+			p.roles[name] = startProc(t, name, env, role)
+		}
+	}
+	p.api = p.apis[0]
+	for _, api := range p.apis {
+		waitFor(t, 60*time.Second, "the API at "+api+" to be ready", func() bool { return p.via(api).get("/readyz", nil) == http.StatusOK })
+	}
 
-	body, _ := json.Marshal(map[string]any{"brandId": "demo", "name": "Demo", "accessToken": p.brand.AccessToken,
-		"adAccountIds": p.brand.AdAccountIDs})
-	if code := post(t, p.api+"/api/brands", string(body)); code != http.StatusOK && code != http.StatusCreated {
-		t.Fatalf("register the demo brand: HTTP %d", code)
+	for _, b := range p.brands {
+		body, _ := json.Marshal(map[string]any{"brandId": b.BrandID, "name": b.BrandID, "accessToken": b.AccessToken,
+			"adAccountIds": b.AdAccountIDs})
+		if code := post(t, p.api+"/api/brands", string(body)); code != http.StatusOK && code != http.StatusCreated {
+			t.Fatalf("register the brand %s: HTTP %d", b.BrandID, code)
+		}
 	}
 	return p
+}
+
+// replicaName names the i-th process (from 1) of role: the first carries
+// the role's name, the others a number after it ("producer-2").
+func replicaName(role string, i int) string {
+	if i == 1 {
+		return role
+	}
+	return role + "-" + strconv.Itoa(i)
 }
 
 // dropEverything removes the database, topics and groups of the pipeline.
@@ -167,6 +199,21 @@ func (p *pipeline) with(t *testing.T) *pipeline {
 	return &c
 }
 
+// forBrand returns the pipeline with b as the brand its helpers sync and
+// check.
+func (p *pipeline) forBrand(b simBrand) *pipeline {
+	c := *p
+	c.brand = b
+	return &c
+}
+
+// via returns the pipeline with api as the API its helpers call.
+func (p *pipeline) via(api string) *pipeline {
+	c := *p
+	c.api = api
+	return &c
+}
+
 // get reads the API; out may be nil.
 func (p *pipeline) get(path string, out any) int {
 	if out == nil {
@@ -175,12 +222,12 @@ func (p *pipeline) get(path string, out any) int {
 	return getJSON(p.t, p.api+path, out)
 }
 
-// chaosRange is a date range of the demo brand.
+// chaosRange is a date range of a brand's.
 type chaosRange struct{ start, end string }
 
 func (r chaosRange) query() string { return "startDate=" + r.start + "&endDate=" + r.end }
-func (r chaosRange) store() store.Range {
-	return store.Range{BrandID: "demo", StartDate: r.start, EndDate: r.end}
+func (r chaosRange) store(brand string) store.Range {
+	return store.Range{BrandID: brand, StartDate: r.start, EndDate: r.end}
 }
 
 // sync queues a sync of r through the API and returns its job id.
@@ -189,7 +236,7 @@ func (p *pipeline) sync(r chaosRange) string {
 	var got struct {
 		JobID string `json:"jobId"`
 	}
-	if code := postJSON(p.t, p.api+"/api/creatives/sync/demo", `{"startDate":"`+r.start+`","endDate":"`+r.end+`"}`, &got); code != http.StatusOK || got.JobID == "" {
+	if code := postJSON(p.t, p.api+"/api/creatives/sync/"+p.brand.BrandID, `{"startDate":"`+r.start+`","endDate":"`+r.end+`"}`, &got); code != http.StatusOK || got.JobID == "" {
 		p.t.Fatalf("POST sync %s..%s: HTTP %d, job %q", r.start, r.end, code, got.JobID)
 	}
 	return got.JobID
@@ -199,7 +246,7 @@ func (p *pipeline) sync(r chaosRange) string {
 func (p *pipeline) job(r chaosRange, id string) (store.SyncJob, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	return p.st.Job(ctx, r.store(), id)
+	return p.st.Job(ctx, r.store(p.brand.BrandID), id)
 }
 
 // waitJob waits until the job's stored state satisfies ok.
