@@ -62,9 +62,10 @@ lint: ## gofmt, go vet and staticcheck
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
 .PHONY: compose-check
-compose-check: ## validate docker-compose.yml, the Prometheus config and its alert-rule tests (no Docker engine needed)
+compose-check: ## validate docker-compose.yml (with and without its registry profile), the Prometheus config and its alert-rule tests (no Docker engine needed)
 	@bash deploy/local/deps.sh compose
 	docker-compose -f docker-compose.yml config -q
+	docker-compose -f docker-compose.yml --profile registry config -q
 	promtool check config deploy/prometheus/prometheus.yml
 	promtool test rules deploy/prometheus/rules_test.yml
 
