@@ -177,6 +177,7 @@ func replicaName(role string, i int) string {
 func (p *pipeline) dropEverything(conn driver.Conn, groups string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	_ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+p.db+"_bi") // the analysts' views read db
 	_ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+p.db)
 	conn.Close()
 	cl, err := kgo.NewClient(kgo.SeedBrokers(p.brokers...))
