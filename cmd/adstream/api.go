@@ -69,7 +69,7 @@ func apiCommand() command {
 // Graph client as well, their tokens are checked and the live first-read
 // fallback is on.
 func apiDeps(ctx context.Context, s settings, st *store.Store, log *slog.Logger, reg *prometheus.Registry, gc *graph.Client) (api.Deps, func(), error) {
-	codec, err := newCodec(ctx, s.Kafka)
+	codec, err := newCodec(ctx, s.Kafka, s.Topics)
 	if err != nil {
 		return api.Deps{}, nil, err
 	}

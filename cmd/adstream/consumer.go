@@ -52,7 +52,7 @@ func loadBatch(e *config.Env) consumers.Config {
 
 // consumerDeps builds what a consumer needs over st, its sink and aggregates.
 func consumerDeps(ctx context.Context, s settings, st *store.Store, batch consumers.Config, log *slog.Logger, reg prometheus.Registerer) (consumers.Config, consumers.Deps, error) {
-	codec, err := newCodec(ctx, s.Kafka)
+	codec, err := newCodec(ctx, s.Kafka, s.Topics)
 	if err != nil {
 		return consumers.Config{}, consumers.Deps{}, err
 	}

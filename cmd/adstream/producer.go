@@ -64,7 +64,7 @@ func loadInsightsLookback(e *config.Env) time.Duration {
 
 // producerDeps builds what a producer needs over st (brands and job history).
 func producerDeps(ctx context.Context, s settings, st *store.Store, log *slog.Logger, reg prometheus.Registerer, gc *graph.Client) (producers.Config, producers.Deps, error) {
-	codec, err := newCodec(ctx, s.Kafka)
+	codec, err := newCodec(ctx, s.Kafka, s.Topics)
 	if err != nil {
 		return producers.Config{}, producers.Deps{}, err
 	}

@@ -34,8 +34,9 @@ func openStore(ctx context.Context, cfg config.ClickHouse, log *slog.Logger) (*s
 }
 
 // newCodec picks the record framing: Confluent wire format through the schema
-// registry when one is configured, else Avro single-object encoding.
-func newCodec(ctx context.Context, k config.Kafka) (schemas.Codec, error) {
+// registry when one is configured, else Avro single-object encoding. Subjects
+// follow the topics' configured names ("<topic>-value").
+func newCodec(ctx context.Context, k config.Kafka, topics config.Topics) (schemas.Codec, error) {
 	if k.RegistryURL == "" {
 		return schemas.NewSerde()
 	}
@@ -43,7 +44,9 @@ func newCodec(ctx context.Context, k config.Kafka) (schemas.Codec, error) {
 	if err != nil {
 		return nil, fmt.Errorf("schema registry: %w", err)
 	}
-	return schemas.NewRegistrySerde(ctx, cl, nil)
+	return schemas.NewRegistrySerde(ctx, cl, func(topic, record string) string {
+		return schemas.TopicNameStrategy(topics.Named(topic), record)
+	})
 }
 
 func newGraphClient(g config.Graph, log *slog.Logger, reg prometheus.Registerer) (*graph.Client, error) {

@@ -147,6 +147,19 @@ func LoadTopics(e *Env) Topics {
 	return t
 }
 
+// Named returns the configured name of the topic whose default name is
+// defaultName (a schemas.Topic* constant), or defaultName if it is none of them.
+func (t Topics) Named(defaultName string) string {
+	d := DefaultTopics()
+	for _, pair := range [][2]string{{d.SyncRequests, t.SyncRequests}, {d.Ads, t.Ads}, {d.Insights, t.Insights},
+		{d.SyncEvents, t.SyncEvents}, {d.DLQ, t.DLQ}} {
+		if pair[0] == defaultName {
+			return pair[1]
+		}
+	}
+	return defaultName
+}
+
 var topicPrefix = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
 
 // All lists every topic, for creating them.
