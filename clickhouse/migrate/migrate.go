@@ -52,15 +52,53 @@ func All() ([]Migration, error) {
 }
 
 // Apply creates the database if needed and applies every migration not yet
-// recorded in its schema_migrations table, in order. Each statement is
-// idempotent (IF NOT EXISTS), so two processes migrating at once is safe.
+// recorded in its schema_migrations table, in order, on the one server conn
+// reaches. Each statement is idempotent (IF NOT EXISTS), so two processes
+// migrating at once is safe.
 func Apply(ctx context.Context, conn driver.Conn, database string, log *slog.Logger) (applied int, err error) {
-	if err := conn.Exec(ctx, "CREATE DATABASE IF NOT EXISTS "+database); err != nil {
-		return 0, fmt.Errorf("create database %s: %w", database, err)
+	return ApplyOn(ctx, conn, database, "", log)
+}
+
+// ApplyOn is Apply for the ClickHouse cluster named cluster, defined in the
+// remote_servers of the server conn reaches; an empty cluster is Apply. Every
+// statement runs ON CLUSTER with replicated engines (see ForCluster), so each
+// DDL returns once every server ran it, and schema_migrations is replicated:
+// whichever replica a later run reaches, it finds what ran.
+func ApplyOn(ctx context.Context, conn driver.Conn, database, cluster string, log *slog.Logger) (applied int, err error) {
+	server, err := conn.ServerVersion()
+	if err != nil {
+		return 0, fmt.Errorf("server version: %w", err)
 	}
-	if err := conn.Exec(ctx, "CREATE TABLE IF NOT EXISTS "+database+
-		".schema_migrations (version UInt32, name String, applied_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY version"); err != nil {
-		return 0, fmt.Errorf("create schema_migrations: %w", err)
+	expand := strings.NewReplacer("{db}", database, "{definer}", viewDefiner(server.Version)).Replace
+	prepare := func(stmt string) (string, error) {
+		if cluster == "" {
+			return expand(stmt), nil
+		}
+		out, err := ForCluster(stmt, cluster)
+		return expand(out), err
+	}
+	if cluster != "" {
+		if err := checkCluster(ctx, conn, cluster); err != nil {
+			return 0, err
+		}
+	}
+	for _, bootstrap := range []struct{ what, stmt string }{
+		{"create database " + database, "CREATE DATABASE IF NOT EXISTS {db}"},
+		{"create schema_migrations", "CREATE TABLE IF NOT EXISTS {db}.schema_migrations (version UInt32, name String, applied_at DateTime DEFAULT now()) ENGINE = MergeTree ORDER BY version"},
+	} {
+		stmt, err := prepare(bootstrap.stmt)
+		if err == nil {
+			err = conn.Exec(ctx, stmt)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("%s: %w", bootstrap.what, err)
+		}
+	}
+	if cluster != "" {
+		// Records inserted on another replica may not have reached this one.
+		if err := conn.Exec(ctx, "SYSTEM SYNC REPLICA "+database+".schema_migrations"); err != nil {
+			return 0, fmt.Errorf("sync schema_migrations: %w", err)
+		}
 	}
 	done, err := appliedVersions(ctx, conn, database)
 	if err != nil {
@@ -70,17 +108,27 @@ func Apply(ctx context.Context, conn driver.Conn, database string, log *slog.Log
 	if err != nil {
 		return 0, err
 	}
-	server, err := conn.ServerVersion()
-	if err != nil {
-		return 0, fmt.Errorf("server version: %w", err)
-	}
-	expand := strings.NewReplacer("{db}", database, "{definer}", viewDefiner(server.Version)).Replace
+	// Every pending statement is prepared before the first runs, so a
+	// statement the cluster rewrite refuses leaves the schema as it was.
+	var pending []Migration
+	var stmts [][]string
 	for _, m := range all {
 		if done[m.Version] {
 			continue
 		}
+		var ready []string
 		for i, stmt := range Statements(m.SQL) {
-			if err := conn.Exec(ctx, expand(stmt)); err != nil {
+			s, err := prepare(stmt)
+			if err != nil {
+				return 0, fmt.Errorf("migration %04d_%s, statement %d: %w", m.Version, m.Name, i+1, err)
+			}
+			ready = append(ready, s)
+		}
+		pending, stmts = append(pending, m), append(stmts, ready)
+	}
+	for k, m := range pending {
+		for i, stmt := range stmts[k] {
+			if err := conn.Exec(ctx, stmt); err != nil {
 				return applied, fmt.Errorf("migration %04d_%s, statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}
@@ -167,4 +215,22 @@ func record(ctx context.Context, conn driver.Conn, database string, m Migration)
 		return err
 	}
 	return batch.Send()
+}
+
+// checkCluster fails unless the server conn reaches defines cluster as one
+// shard: adstream replicates its tables and reads them locally, which is
+// exact only when every replica holds every row (README "Scale-out").
+func checkCluster(ctx context.Context, conn driver.Conn, cluster string) error {
+	var shards, replicas uint64
+	if err := conn.QueryRow(ctx, "SELECT uniqExact(shard_num), count() FROM system.clusters WHERE cluster = ?", cluster).
+		Scan(&shards, &replicas); err != nil {
+		return fmt.Errorf("read cluster %s: %w", cluster, err)
+	}
+	switch {
+	case replicas == 0:
+		return fmt.Errorf("cluster %q is not in the server's remote_servers (system.clusters)", cluster)
+	case shards > 1:
+		return fmt.Errorf("cluster %q has %d shards: adstream's tables are replicated, not sharded; define one shard with every replica in it", cluster, shards)
+	}
+	return nil
 }

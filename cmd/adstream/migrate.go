@@ -28,11 +28,15 @@ func migrateCommand() command {
 			if err != nil {
 				return err
 			}
-			n, err := migrate.Apply(ctx, conn, ch.Database, log)
+			n, err := migrate.ApplyOn(ctx, conn, ch.Database, ch.Cluster, log)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(io.out, "clickhouse %s at %s: database %s, %d migration(s) applied\n", version, ch.Addr, ch.Database, n)
+			on := ""
+			if ch.Cluster != "" {
+				on = " on cluster " + ch.Cluster
+			}
+			fmt.Fprintf(io.out, "clickhouse %s at %s: database %s%s, %d migration(s) applied\n", version, ch.Addr, ch.Database, on, n)
 			return nil
 		}}
 }

@@ -26,7 +26,7 @@ func openStore(ctx context.Context, cfg config.ClickHouse, log *slog.Logger) (*s
 	if err != nil {
 		return nil, nil, err
 	}
-	if _, err := migrate.Apply(ctx, conn, cfg.Database, log); err != nil {
+	if _, err := migrate.ApplyOn(ctx, conn, cfg.Database, cfg.Cluster, log); err != nil {
 		conn.Close()
 		return nil, nil, err
 	}

@@ -78,6 +78,7 @@ func TestLoadValues(t *testing.T) {
 		"ADSTREAM_CLICKHOUSE_ADDR":        "ch.internal:9440",
 		"ADSTREAM_CLICKHOUSE_DATABASE":    "adstream_test_7",
 		"ADSTREAM_CLICKHOUSE_PASSWORD":    "pw",
+		"ADSTREAM_CLICKHOUSE_CLUSTER":     "adstream",
 		"ADSTREAM_KAFKA_BROKERS":          "k1:9092, k2:9092",
 		"ADSTREAM_SCHEMA_REGISTRY_URL":    "http://registry:8081/",
 		"ADSTREAM_GRAPH_URL":              "https://graph.facebook.com",
@@ -92,7 +93,8 @@ func TestLoadValues(t *testing.T) {
 	if err := e.Check(); err != nil {
 		t.Fatalf("Check() = %v, want nil", err)
 	}
-	if got.ClickHouse.Addr != "ch.internal:9440" || got.ClickHouse.Database != "adstream_test_7" || got.ClickHouse.Password.Reveal() != "pw" {
+	if got.ClickHouse.Addr != "ch.internal:9440" || got.ClickHouse.Database != "adstream_test_7" || got.ClickHouse.Password.Reveal() != "pw" ||
+		got.ClickHouse.Cluster != "adstream" {
 		t.Errorf("ClickHouse = %+v", got.ClickHouse)
 	}
 	if !reflect.DeepEqual(got.Kafka.Brokers, []string{"k1:9092", "k2:9092"}) || got.Kafka.RegistryURL != "http://registry:8081" {
@@ -161,6 +163,11 @@ func TestLoadReportsEveryBadValue(t *testing.T) {
 			name: "database name",
 			give: map[string]string{"ADSTREAM_CLICKHOUSE_DATABASE": "ad-stream; DROP"},
 			want: []string{"ADSTREAM_CLICKHOUSE_DATABASE", `"ad-stream; DROP"`},
+		},
+		{
+			name: "cluster name",
+			give: map[string]string{"ADSTREAM_CLICKHOUSE_CLUSTER": "prod cluster"},
+			want: []string{"ADSTREAM_CLICKHOUSE_CLUSTER", `"prod cluster"`},
 		},
 		{
 			name: "one bad broker of two",

@@ -13,6 +13,10 @@ type ClickHouse struct {
 	Database string // ADSTREAM_CLICKHOUSE_DATABASE, default adstream
 	Username string // ADSTREAM_CLICKHOUSE_USER, default "default"
 	Password Secret // ADSTREAM_CLICKHOUSE_PASSWORD, default empty
+	// Cluster, ADSTREAM_CLICKHOUSE_CLUSTER, default empty (one server): the
+	// cluster of the server's remote_servers that migrations target (ON
+	// CLUSTER, replicated tables; README "Scale-out").
+	Cluster string
 }
 
 var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
@@ -24,9 +28,13 @@ func LoadClickHouse(e *Env) ClickHouse {
 		Database: e.String("ADSTREAM_CLICKHOUSE_DATABASE", "adstream", "ClickHouse database"),
 		Username: e.String("ADSTREAM_CLICKHOUSE_USER", "default", "ClickHouse user"),
 		Password: e.Secret("ADSTREAM_CLICKHOUSE_PASSWORD", "ClickHouse password"),
+		Cluster:  e.String("ADSTREAM_CLICKHOUSE_CLUSTER", "", "ClickHouse cluster (remote_servers) that migrations replicate the schema on; empty: one server"),
 	}
 	if !identifier.MatchString(c.Database) {
 		e.Fail("ADSTREAM_CLICKHOUSE_DATABASE", "%q must be letters, digits and underscores", c.Database)
+	}
+	if c.Cluster != "" && !identifier.MatchString(c.Cluster) {
+		e.Fail("ADSTREAM_CLICKHOUSE_CLUSTER", "%q must be letters, digits and underscores", c.Cluster)
 	}
 	return c
 }
