@@ -22,7 +22,8 @@ usage: ${0##*/} start|stop|status|clean|version|client [clickhouse-client args]
 
 env: CLICKHOUSE_PORT (19000, native), CLICKHOUSE_HTTP_PORT (18123),
      ADSTREAM_DATA_DIR (.data; the server lives in \$ADSTREAM_DATA_DIR/clickhouse-test),
-     CLICKHOUSE_START_TIMEOUT (60 seconds)
+     CLICKHOUSE_START_TIMEOUT (60 seconds),
+     CLICKHOUSE_CONFIG_D (a directory of *.xml files merged over the config; none by default)
 EOF
 	exit 2
 }
@@ -79,6 +80,13 @@ render_config() {
 		die "unsubstituted placeholder in $config: $(grep -o '{{[A-Z_]*}}' "$config" | head -n 1)"
 	fi
 	cp "$here/clickhouse/users.xml" "$dir/users.xml"
+	# Extra files merged over config.xml by the server (cluster.sh: the cluster's servers,
+	# ZooKeeper and this replica's macros).
+	rm -f "$dir"/config.d/*.xml
+	if [[ -n ${CLICKHOUSE_CONFIG_D:-} ]]; then
+		mkdir -p "$dir/config.d"
+		cp "$CLICKHOUSE_CONFIG_D"/*.xml "$dir/config.d/"
+	fi
 }
 
 query() {
