@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the local stack needs and is missing, on Debian/Ubuntu: ClickHouse server
 # and client from the distribution (18.16 on Debian 12), Chromium, which the creative
-# browser's test drives headless, and promtool (Debian's prometheus package), which make test
-# runs the alert-rule tests with; with the argument `compose`, also docker-compose for make
+# browser's test drives headless, promtool (Debian's prometheus package), which make test
+# runs the alert-rule tests with, and Debian's zookeeper, which the two-replica ClickHouse
+# cluster of make test coordinates through; with the argument `compose`, also docker-compose for make
 # compose-check. Checks Java 17+ and Maven, which only the real-Kafka tests need. Idempotent;
 # prints nothing when everything is present.
 set -euo pipefail
@@ -35,13 +36,15 @@ fi
 # docker.io, which nothing here needs.
 tools=()
 exe promtool >/dev/null || tools+=(prometheus)
+# ZooKeeper's jar for cluster.sh (the two-replica ClickHouse test); the package starts no service.
+[[ -f /usr/share/java/zookeeper.jar ]] || tools+=(zookeeper)
 if $compose && ! exe docker-compose >/dev/null; then
 	tools+=(docker-compose)
 fi
 
 if ((${#missing[@]} + ${#tools[@]})); then
 	command -v apt-get >/dev/null ||
-		die "missing ${missing[*]} ${tools[*]} and no apt-get: install ClickHouse (https://clickhouse.com/docs/install), Chromium, promtool and docker-compose yourself"
+		die "missing ${missing[*]} ${tools[*]} and no apt-get: install ClickHouse (https://clickhouse.com/docs/install), Chromium, promtool, ZooKeeper and docker-compose yourself"
 	sudo=()
 	if ((EUID != 0)); then
 		command -v sudo >/dev/null || die "missing ${missing[*]} ${tools[*]}: run this script as root (no sudo found)"
