@@ -102,10 +102,13 @@ zk_jar() {
 	printf '%s\n' "$jar"
 }
 
+# zk_ok succeeds when ZooKeeper serves requests: ruok answers as soon as the process
+# runs, srvr names the mode only once the database is loaded (a server restarted with
+# replicated tables exits when its first ZooKeeper handshake fails).
 zk_ok() {
 	local reply
-	reply=$(timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$zk_port && printf ruok >&3 && cat <&3" 2>/dev/null) &&
-		[[ $reply == imok ]]
+	reply=$(timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$zk_port && printf srvr >&3 && cat <&3" 2>/dev/null) &&
+		[[ $reply == *"Mode: "* ]]
 }
 
 zk_start() {
@@ -119,8 +122,8 @@ zk_start() {
 	fi
 	require_free_ports ZOOKEEPER_PORT "$zk_port"
 	mkdir -p "$zk_dir/data" "$zk_dir/log"
-	# Standalone, loopback only; no AdminServer (it would take port 8080); ruok answers
-	# the readiness probe below.
+	# Standalone, loopback only; no AdminServer (it would take port 8080); srvr answers
+	# the readiness probe.
 	cat >"$zk_cfg" <<EOF
 tickTime=2000
 dataDir=$zk_dir/data
@@ -128,7 +131,7 @@ clientPort=$zk_port
 clientPortAddress=127.0.0.1
 maxClientCnxns=0
 admin.enableServer=false
-4lw.commands.whitelist=ruok,srvr
+4lw.commands.whitelist=srvr
 autopurge.purgeInterval=1
 EOF
 	cp=$jar
@@ -147,7 +150,7 @@ EOF
 		fi
 		sleep 0.2
 	done
-	abort_start zookeeper "$zk_pidfile" "$zk_cfg" "no answer to ruok within 60s" "$zk_dir/log/zookeeper.log"
+	abort_start zookeeper "$zk_pidfile" "$zk_cfg" "not serving (srvr) within 60s" "$zk_dir/log/zookeeper.log"
 }
 
 start() {
