@@ -11,7 +11,7 @@ help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: deps
-deps: ## install what is missing: ClickHouse server, Chromium and promtool (Debian), the Graph SDK for conformance tests
+deps: ## install what is missing: ClickHouse server, Chromium, promtool and ZooKeeper (Debian), the Graph SDK for conformance tests
 	@bash deploy/local/deps.sh
 	@if command -v python3 >/dev/null && ! python3 -c 'import facebook_business' 2>/dev/null; then \
 		echo "deps: installing facebook-business (Meta's Python SDK) for graphsim's conformance test"; \
