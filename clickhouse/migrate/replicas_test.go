@@ -44,6 +44,15 @@ func TestMigrateCluster(t *testing.T) {
 		t.Cleanup(func() { conn.Close() })
 		*r = replica{name: fmt.Sprintf("replica %d (%s)", i+1, c.Addrs[i]), conn: conn, st: store.New(conn, db)}
 	}
+	// Runs before the connections close; matters on a cluster the test did
+	// not start (ADSTREAM_TEST_CLICKHOUSE_CLUSTER).
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		for _, d := range []string{db + "_bi", db} {
+			_ = r1.conn.Exec(ctx, "DROP DATABASE IF EXISTS "+d+" ON CLUSTER "+c.Name)
+		}
+	})
 	quiet := slog.New(slog.DiscardHandler)
 
 	all, err := migrate.All()
@@ -182,13 +191,6 @@ func TestMigrateCluster(t *testing.T) {
 			t.Errorf("second migrate on %s applied %d (%v), want 0", r.name, n, err)
 		}
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		for _, d := range []string{db + "_bi", db} {
-			_ = r1.conn.Exec(ctx, "DROP DATABASE IF EXISTS "+d+" ON CLUSTER "+c.Name)
-		}
-	})
 }
 
 // clusterWorld is six ads of three types, each with three days; ad-0 and
@@ -288,4 +290,24 @@ func contents(ctx context.Context, t *testing.T, r replica, db string) map[strin
 		out[table] = s
 	}
 	return out
+}
+
+// A cluster the server does not define stops the migration before anything
+// is created, with an error that says so.
+func TestApplyOnUnknownCluster(t *testing.T) {
+	ctx := context.Background()
+	conn, err := store.Open(ctx, config.ClickHouse{Addr: testenv.ClickHouseAddr(t), Username: "default"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	db := testenv.UniqueName(t, "db")
+	_, err = migrate.ApplyOn(ctx, conn, db, "no_such_cluster", slog.New(slog.DiscardHandler))
+	if want := `cluster "no_such_cluster" is not in the server's remote_servers`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("ApplyOn = %v, want an error containing %q", err, want)
+	}
+	var n uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM system.databases WHERE name = ?", db).Scan(&n); err != nil || n != 0 {
+		t.Errorf("database %s exists after the refused migration (%d, %v)", db, n, err)
+	}
 }

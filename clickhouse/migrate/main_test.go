@@ -1,0 +1,9 @@
+package migrate_test
+
+import (
+	"testing"
+
+	"github.com/adstream/adstream/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
