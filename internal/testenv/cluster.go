@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -76,10 +77,22 @@ func startCluster(dir string) (Cluster, func(), error) {
 		}
 		return string(out), nil
 	}
+	// The script's servers outlive this process unless stopped: a watchdog
+	// of their own session cleans them up if the test binary dies without
+	// running its cleanups (a -timeout panic, kill -9).
+	watchdog := exec.Command("bash", "-c", `while kill -0 "$1" 2>/dev/null; do sleep 1; done; exec bash "$2" clean`,
+		"watchdog", strconv.Itoa(os.Getpid()), script)
+	watchdog.Env = env
+	watchdog.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := watchdog.Start(); err != nil {
+		return Cluster{}, nil, fmt.Errorf("cluster watchdog: %w", err)
+	}
 	stop := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		_, _ = run(ctx, "stop")
+		_ = watchdog.Process.Kill()
+		_ = watchdog.Wait()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
