@@ -53,8 +53,8 @@ func All() ([]Migration, error) {
 
 // Apply creates the database if needed and applies every migration not yet
 // recorded in its schema_migrations table, in order, on the one server conn
-// reaches. Each statement is idempotent (IF NOT EXISTS), so two processes
-// migrating at once is safe.
+// reaches. Two processes migrating at once both succeed: a statement the
+// other ran first is taken as done (ranBefore).
 func Apply(ctx context.Context, conn driver.Conn, database string, log *slog.Logger) (applied int, err error) {
 	return ApplyOn(ctx, conn, database, "", log)
 }
@@ -88,7 +88,9 @@ func ApplyOn(ctx context.Context, conn driver.Conn, database, cluster string, lo
 	} {
 		stmt, err := prepare(bootstrap.stmt)
 		if err == nil {
-			err = conn.Exec(ctx, stmt)
+			if err = conn.Exec(ctx, stmt); ranBefore(stmt, err) {
+				err = nil
+			}
 		}
 		if err != nil {
 			return 0, fmt.Errorf("%s: %w", bootstrap.what, err)
@@ -128,7 +130,7 @@ func ApplyOn(ctx context.Context, conn driver.Conn, database, cluster string, lo
 	}
 	for k, m := range pending {
 		for i, stmt := range stmts[k] {
-			if err := conn.Exec(ctx, stmt); err != nil {
+			if err := conn.Exec(ctx, stmt); err != nil && !ranBefore(stmt, err) {
 				return applied, fmt.Errorf("migration %04d_%s, statement %d: %w", m.Version, m.Name, i+1, err)
 			}
 		}
