@@ -154,11 +154,13 @@ func (c *Client) Get(ctx context.Context, tok Token, path string, params url.Val
 	return nil
 }
 
-// request is one GET: an absolute path (with base prefix and version) and
-// its query, which the retry loop may change (halving limit).
+// request is one call: an absolute path (with base prefix and version) and
+// its query, which the retry loop may change (halving limit). A POST sends
+// the query as its form body, as the Graph API takes it.
 type request struct {
-	path  string
-	query url.Values
+	method string // "" is GET
+	path   string
+	query  url.Values
 }
 
 func (c *Client) newRequest(path string, params url.Values) *request {
@@ -173,10 +175,14 @@ func (c *Client) newRequest(path string, params url.Values) *request {
 
 // String is the request URL; it holds no token and may be logged.
 func (r *request) String() string {
-	if len(r.query) == 0 {
-		return r.path
+	s := r.path
+	if len(r.query) > 0 {
+		s += "?" + r.query.Encode()
 	}
-	return r.path + "?" + r.query.Encode()
+	if r.method != "" && r.method != http.MethodGet {
+		s = r.method + " " + s
+	}
+	return s
 }
 
 // maxBody bounds a response body; Graph pages are far smaller.
@@ -186,8 +192,17 @@ const maxBody = 256 << 20
 func (c *Client) roundTrip(ctx context.Context, tok Token, req *request) (int, http.Header, []byte, error) {
 	u := *c.base
 	u.Path, u.RawPath = req.path, ""
-	u.RawQuery = req.query.Encode()
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	var hreq *http.Request
+	var err error
+	if req.method == http.MethodPost {
+		hreq, err = http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(req.query.Encode()))
+		if hreq != nil {
+			hreq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	} else {
+		u.RawQuery = req.query.Encode()
+		hreq, err = http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	}
 	if err != nil {
 		return 0, nil, nil, err
 	}

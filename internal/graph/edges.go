@@ -19,20 +19,19 @@ type Filter struct {
 
 // Insights returns a Pager over act_{accountID}/insights at level=ad for the
 // inclusive date range since..until (YYYY-MM-DD), one row per ad for the whole
-// range. fields nil asks for InsightFields. accountID may carry "act_". See
-// Pages for ctx.
+// range. fields nil asks for InsightFields. accountID may carry "act_". An
+// unreadable range fails the first Next without a call. See Pages for ctx.
 func (c *Client) Insights(_ context.Context, tok Token, accountID, since, until string, fields []string) *Pager {
-	id := strings.TrimPrefix(accountID, "act_")
-	if fields == nil {
-		fields = InsightFields
-	}
-	tr, _ := json.Marshal(map[string]string{"since": since, "until": until})
-	params := url.Values{
-		"level":      {"ad"},
-		"time_range": {string(tr)},
-		"fields":     {strings.Join(fields, ",")},
-	}
-	return c.pages(tok, "act_"+id+" insights", "act_"+id+"/insights", params)
+	return c.insightsPager(tok, InsightsQuery{AccountID: accountID, Since: since, Until: until, Fields: fields})
+}
+
+// insightsPager is the synchronous edge's Pager over q.
+func (c *Client) insightsPager(tok Token, q InsightsQuery) *Pager {
+	id := q.account()
+	params, err := q.params()
+	p := c.pages(tok, "act_"+id+" insights", "act_"+id+"/insights", params)
+	p.err = err
+	return p
 }
 
 // Ads returns a Pager over act_{accountID}/ads, every status included unless
