@@ -41,6 +41,16 @@ type Config struct {
 	// SlowDown is the pause before a call at 100 % usage, scaled linearly
 	// down to zero at SlowDownAt; default 10 s.
 	SlowDown time.Duration
+
+	ReportPoll    time.Duration // wait before a report run's first status poll, doubled per poll; default 1 s
+	ReportPollMax time.Duration // cap of that wait; default 30 s
+	// ReportTimeout is how long a report run may stay unfinished before it
+	// is given up with a *ReportRunError (TimedOut); default 15 min.
+	ReportTimeout time.Duration
+	// ReportRunRows is the estimated row count (ads × days) above which
+	// DailyInsights computes rows as report runs instead of paging the
+	// synchronous edge; default DefaultReportRunRows, negative never.
+	ReportRunRows int
 }
 
 // Observer receives one RequestInfo per HTTP attempt. Implementations must be
@@ -109,6 +119,12 @@ func New(cfg Config) (*Client, error) {
 	cfg.MaxWait = cmpOr(cfg.MaxWait, time.Hour)
 	cfg.SlowDownAt = cmpOr(cfg.SlowDownAt, 90)
 	cfg.SlowDown = cmpOr(cfg.SlowDown, 10*time.Second)
+	cfg.ReportPoll = cmpOr(cfg.ReportPoll, time.Second)
+	cfg.ReportPollMax = cmpOr(cfg.ReportPollMax, 30*time.Second)
+	cfg.ReportTimeout = cmpOr(cfg.ReportTimeout, 15*time.Minute)
+	if cfg.ReportRunRows == 0 {
+		cfg.ReportRunRows = DefaultReportRunRows
+	}
 	return &Client{
 		cfg:   cfg,
 		base:  base,
