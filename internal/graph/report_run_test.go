@@ -30,7 +30,7 @@ type simClient struct {
 // The week every test here reads: graphsim's default clock starts 2026-11-28.
 const weekSince, weekUntil = "2026-11-21", "2026-11-27"
 
-func newSimClient(t *testing.T, opts graphsim.Options, mod func(*Config)) *simClient {
+func newSimClient(t testing.TB, opts graphsim.Options, mod func(*Config)) *simClient {
 	t.Helper()
 	opts.Seed = cmp.Or(opts.Seed, 7)
 	opts.CallBudget = cmp.Or(opts.CallBudget, 1e9) // usage pacing is not under test
@@ -70,7 +70,7 @@ func (s *simClient) metricsVec() *prometheus.CounterVec {
 }
 
 // readAll pages src to the end and returns its rows sorted by ad and day.
-func readAll(t *testing.T, src PageSource) []Insight {
+func readAll(t testing.TB, src PageSource) []Insight {
 	t.Helper()
 	var out []Insight
 	for !src.Done() {
