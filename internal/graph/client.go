@@ -51,6 +51,9 @@ type Config struct {
 	// DailyInsights computes rows as report runs instead of paging the
 	// synchronous edge; default DefaultReportRunRows, negative never.
 	ReportRunRows int
+	// NoBatch sends ByIDs lookups one request at a time instead of as Graph
+	// batches; default false (batched).
+	NoBatch bool
 }
 
 // Observer receives one RequestInfo per HTTP attempt. Implementations must be
