@@ -116,17 +116,21 @@ func (p *ReportPages) Splits() int { return p.splits }
 
 // DefaultReportRunRows is the default of Config.ReportRunRows: a daily
 // query estimated above 20,000 rows (a 7-day chunk of an account with more
-// than ~2,850 ads) goes through report runs. A run costs its start and its
-// polls beyond the result pages both ways share; BenchmarkDailyChunk
-// (graphsim, 100 ms a call, default poll waits, completion on the third
-// poll) measured a 7-day chunk of 300 ads (1,174 rows) at 3 calls / 0.68 s
-// synchronously and 7 calls / 8.1 s as a run, and of 3,000 ads (11,373
-// rows) at 23 calls / 7.6 s and 27 / 12.9 s. Runs never save calls or time
-// against graphsim, whose synchronous edge never refuses a large query;
-// they pay where the real API times out or refuses one, which grows with
-// the rows asked for. Above 20,000 rows (40 pages of 500) the 4 extra calls
-// are under a tenth of the pages, so the larger chunks take the path that
-// can be split by days and retried instead of failing the job.
+// than ~2,850 ads with data) goes through report runs. A run costs its
+// start and its polls beyond the result pages both ways share;
+// BenchmarkDailyChunk (graphsim, 100 ms a call, default poll waits 1+2+4 s,
+// completion on the third poll) measured 7-day chunks:
+//
+//	ads     rows    synchronous      report run
+//	300     1,174   3 calls  0.7 s   7 calls   8.1 s
+//	3,000   11,373  23 calls 7.6 s   27 calls 12.9 s
+//	10,000  38,669  78 calls 24.6 s  82 calls 31.0 s
+//
+// Runs never save calls or time against graphsim, whose synchronous edge
+// never refuses a large query; they pay where the real API times out or
+// refuses one, which grows with the rows asked for, and a failed run is
+// split by days and retried instead of failing the job. Above 20,000 rows
+// (40 pages of 500) the 4 extra calls are a tenth of the pages or less.
 const DefaultReportRunRows = 20_000
 
 // DailyInsights pages one row per ad and day of act_{accountID} over

@@ -15,7 +15,7 @@ import (
 //
 //	go test -run '^$' -bench DailyChunk -benchtime 1x ./internal/graph/
 func BenchmarkDailyChunk(b *testing.B) {
-	for _, ads := range []int{300, 3000} {
+	for _, ads := range []int{300, 3000, 10000} {
 		for _, mode := range []string{"sync", "report_run"} {
 			b.Run(fmt.Sprintf("ads=%d/%s", ads, mode), func(b *testing.B) {
 				s := newSimClient(b, graphsim.Options{Ads: ads, AdsPerDay: -1, Faults: graphsim.Faults{LatencyMs: 100}}, func(c *Config) {
