@@ -231,3 +231,26 @@ func TestDailyInsightsChoosesByEstimatedRows(t *testing.T) {
 	}
 	sameRows(t, readAll(t, s.c.DailyInsights(ctx, s.tok, s.acct, weekSince, weekUntil, 50)), s.syncRows(t))
 }
+
+// Starts, polls and result pages are retried like any call, and result
+// pages shrink on "reduce the amount of data": the rows are still exact.
+func TestReportRunsUnderFaultsYieldEveryRow(t *testing.T) {
+	s := newSimClient(t, graphsim.Options{Ads: 150, AsyncPolls: 3}, func(c *Config) {
+		c.Backoff, c.MaxBackoff, c.MaxRetries = time.Millisecond, 2*time.Millisecond, 30
+	})
+	want := s.syncRows(t)
+	s.sim.SetFaults(graphsim.Faults{TransientRate: 0.15, ThrottleRate: 0.1, TruncateRate: 0.05, ReduceDataAbove: 40, AsyncFailDays: 4})
+
+	p := s.c.InsightsByReportRuns(s.tok, InsightsQuery{AccountID: s.acct, Since: weekSince, Until: weekUntil, Daily: true})
+	sameRows(t, readAll(t, p), want)
+	failed := 0
+	for _, status := range []string{"400", "500"} {
+		for _, endpoint := range []string{"insights", "object"} {
+			failed += int(testutil.ToFloat64(s.metricsVec().WithLabelValues(endpoint, status)))
+		}
+	}
+	if failed == 0 || p.Splits() == 0 {
+		t.Fatalf("%d failed attempts, %d splits: the faults were not met, the test proves nothing", failed, p.Splits())
+	}
+	t.Logf("%d runs, %d splits, %d failed attempts retried", p.Runs(), p.Splits(), failed)
+}
