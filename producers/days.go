@@ -15,7 +15,7 @@ import (
 // that the range pass did not see (it gained data since) is looked up.
 func (w *worker) syncDays(ctx context.Context, req *schemas.SyncRequest, tok graph.Token, acct string, c jobs.Chunk, meta map[string]adMeta, res *jobResult) error {
 	job := adfetch.Job{BrandID: req.BrandID, StartDate: req.StartDate, EndDate: req.EndDate, SyncID: req.JobID}
-	pager := w.deps.Graph.Insights(ctx, tok, acct, c.Start, c.End, nil).Daily()
+	pager := w.deps.Graph.DailyInsights(ctx, tok, acct, c.Start, c.End, len(meta))
 	for !pager.Done() {
 		raw, err := pager.Next(ctx)
 		if err != nil {

@@ -53,6 +53,9 @@ type env struct {
 	brands  *memBrands
 	box     *tokenbox.Box
 	failing *failingCodec // the producer's codec; can be told to fail insights
+
+	graphConfig func(*graph.Config) // changes the producer's Graph client config; nil keeps it
+	jobs        producers.JobStore  // the producer's sync history; nil: none
 }
 
 // failingCodec is the real codec, failing to encode AdInsight records while
@@ -121,13 +124,17 @@ func newWorld(t *testing.T) *env {
 // the background until the test ends.
 func (e *env) startProducer(t *testing.T, cfg producers.Config) {
 	t.Helper()
-	gc, err := graph.New(graph.Config{
+	gcfg := graph.Config{
 		BaseURL: e.simURL,
 		// Pages of 100 rows: several pages and id lookups per account.
 		PageLimit: 100,
 		// Retries wait for nothing: the test bounds time, not the backoff.
 		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
-	})
+	}
+	if e.graphConfig != nil {
+		e.graphConfig(&gcfg)
+	}
+	gc, err := graph.New(gcfg)
 	if err != nil {
 		t.Fatalf("graph client: %v", err)
 	}
@@ -136,7 +143,7 @@ func (e *env) startProducer(t *testing.T, cfg producers.Config) {
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg.Brokers, cfg.Topics = e.brokers, e.topics
 	go func() {
-		done <- producers.Run(runCtx, cfg, producers.Deps{Brands: e.brands, Graph: gc, Tokens: e.box, Codec: e.failing, Log: log})
+		done <- producers.Run(runCtx, cfg, producers.Deps{Brands: e.brands, Graph: gc, Tokens: e.box, Codec: e.failing, Log: log, Jobs: e.jobs})
 	}()
 	t.Cleanup(func() {
 		stop()

@@ -17,7 +17,7 @@ func TestByIDsChunksOf50(t *testing.T) {
 			out[id] = map[string]string{"id": id}
 		}
 		writeJSON(w, out)
-	})
+	}, func(c *Config) { c.NoBatch = true })
 	var give []string
 	for i := range 120 {
 		give = append(give, fmt.Sprint(1000+i))

@@ -41,6 +41,19 @@ type Config struct {
 	// SlowDown is the pause before a call at 100 % usage, scaled linearly
 	// down to zero at SlowDownAt; default 10 s.
 	SlowDown time.Duration
+
+	ReportPoll    time.Duration // wait before a report run's first status poll, doubled per poll; default 1 s
+	ReportPollMax time.Duration // cap of that wait; default 30 s
+	// ReportTimeout is how long a report run may stay unfinished before it
+	// is given up with a *ReportRunError (TimedOut); default 15 min.
+	ReportTimeout time.Duration
+	// ReportRunRows is the estimated row count (ads × days) above which
+	// DailyInsights computes rows as report runs instead of paging the
+	// synchronous edge; default DefaultReportRunRows, negative never.
+	ReportRunRows int
+	// NoBatch sends ByIDs lookups one request at a time instead of as Graph
+	// batches; default false (batched).
+	NoBatch bool
 }
 
 // Observer receives one RequestInfo per HTTP attempt. Implementations must be
@@ -109,6 +122,12 @@ func New(cfg Config) (*Client, error) {
 	cfg.MaxWait = cmpOr(cfg.MaxWait, time.Hour)
 	cfg.SlowDownAt = cmpOr(cfg.SlowDownAt, 90)
 	cfg.SlowDown = cmpOr(cfg.SlowDown, 10*time.Second)
+	cfg.ReportPoll = cmpOr(cfg.ReportPoll, time.Second)
+	cfg.ReportPollMax = cmpOr(cfg.ReportPollMax, 30*time.Second)
+	cfg.ReportTimeout = cmpOr(cfg.ReportTimeout, 15*time.Minute)
+	if cfg.ReportRunRows == 0 {
+		cfg.ReportRunRows = DefaultReportRunRows
+	}
 	return &Client{
 		cfg:   cfg,
 		base:  base,
@@ -154,11 +173,13 @@ func (c *Client) Get(ctx context.Context, tok Token, path string, params url.Val
 	return nil
 }
 
-// request is one GET: an absolute path (with base prefix and version) and
-// its query, which the retry loop may change (halving limit).
+// request is one call: an absolute path (with base prefix and version) and
+// its query, which the retry loop may change (halving limit). A POST sends
+// the query as its form body, as the Graph API takes it.
 type request struct {
-	path  string
-	query url.Values
+	method string // "" is GET
+	path   string
+	query  url.Values
 }
 
 func (c *Client) newRequest(path string, params url.Values) *request {
@@ -173,10 +194,14 @@ func (c *Client) newRequest(path string, params url.Values) *request {
 
 // String is the request URL; it holds no token and may be logged.
 func (r *request) String() string {
-	if len(r.query) == 0 {
-		return r.path
+	s := r.path
+	if len(r.query) > 0 {
+		s += "?" + r.query.Encode()
 	}
-	return r.path + "?" + r.query.Encode()
+	if r.method != "" && r.method != http.MethodGet {
+		s = r.method + " " + s
+	}
+	return s
 }
 
 // maxBody bounds a response body; Graph pages are far smaller.
@@ -186,8 +211,17 @@ const maxBody = 256 << 20
 func (c *Client) roundTrip(ctx context.Context, tok Token, req *request) (int, http.Header, []byte, error) {
 	u := *c.base
 	u.Path, u.RawPath = req.path, ""
-	u.RawQuery = req.query.Encode()
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	var hreq *http.Request
+	var err error
+	if req.method == http.MethodPost {
+		hreq, err = http.NewRequestWithContext(ctx, http.MethodPost, u.String(), strings.NewReader(req.query.Encode()))
+		if hreq != nil {
+			hreq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	} else {
+		u.RawQuery = req.query.Encode()
+		hreq, err = http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	}
 	if err != nil {
 		return 0, nil, nil, err
 	}

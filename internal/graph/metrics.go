@@ -47,8 +47,9 @@ type usageReport struct {
 
 // Endpoints are the values of the endpoint label: the last segment of the
 // paths the client requests ("ads", "insights", "adaccounts"), "ids" for the
-// batch-by-ids root and "object" for a node such as a video or a report run.
-var Endpoints = []string{"ads", "adaccounts", "ids", "insights", "object"}
+// batch-by-ids root, "batch" for a Graph batch (POST / with batch=[...]) and
+// "object" for a node such as a video or a report run.
+var Endpoints = []string{"ads", "adaccounts", "batch", "ids", "insights", "object"}
 
 // initialStatuses are the HTTP statuses counted from the start: success, the
 // 400 the Graph API answers throttling and most errors with, its 500 for

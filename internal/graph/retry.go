@@ -17,6 +17,9 @@ import (
 func (c *Client) do(ctx context.Context, tok Token, req *request) ([]byte, error) {
 	account := accountOf(req.path)
 	endpoint := c.endpointOf(req.path)
+	if req.query.Has("batch") {
+		endpoint = "batch"
+	}
 	retries := 0
 	for attempt := 1; ; attempt++ {
 		if attempt == 1 { // a retry has already waited for what the API said

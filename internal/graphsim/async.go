@@ -43,6 +43,9 @@ func (s *Server) startReport(r *request, acct int) ([]byte, int, *graphError) {
 	s.nextRun++
 	id := s.runID(seq)
 	fail := s.faults.AsyncFailRate > 0 && s.rng.Float64() < s.faults.AsyncFailRate
+	if n := s.faults.AsyncFailDays; n > 0 && q.rng.until-q.rng.since+1 > int64(n) {
+		fail = true
+	}
 	s.reports[id] = &reportRun{id: id, acct: acct, q: q, at: r.now, fail: fail}
 	if seq >= maxReports {
 		delete(s.reports, s.runID(seq-maxReports))

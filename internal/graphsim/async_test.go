@@ -148,3 +148,23 @@ func TestBatch(t *testing.T) {
 		}
 	})
 }
+
+// TestAsyncFailDays: runs longer than the limit fail, shorter ones complete,
+// so a client that halves the range gets its rows.
+func TestAsyncFailDays(t *testing.T) {
+	h := newHarness(t, Options{Seed: 8, Ads: 20, AsyncPolls: 1, Faults: Faults{AsyncFailDays: 3}})
+	tests := []struct {
+		give string // time_range
+		want string
+	}{
+		{`{"since":"2026-11-01","until":"2026-11-04"}`, "Job Failed"},
+		{`{"since":"2026-11-01","until":"2026-11-03"}`, "Job Completed"},
+	}
+	for _, tt := range tests {
+		id := h.startRun(url.Values{"level": {"ad"}, "time_range": {tt.give}})
+		_, _, b := h.get("/v21.0/"+id, nil)
+		if s := decode[runStatus](t, b); s.Status != tt.want {
+			t.Errorf("run over %s: %q, want %q", tt.give, s.Status, tt.want)
+		}
+	}
+}

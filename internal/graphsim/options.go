@@ -58,6 +58,11 @@ type Faults struct {
 	PermissionCode   int      `json:"permission_code"`   // 200 (default) or 10
 	AsyncFailRate    float64  `json:"async_fail_rate"`   // report runs that end "Job Failed"
 	ReduceDataAbove  int      `json:"reduce_data_above"` // overrides MaxPageSize when > 0
+
+	// AsyncFailDays makes every report run over more than this many days end
+	// "Job Failed", as the API fails jobs too large to compute; a client
+	// that retries with fewer days succeeds. 0: no such limit.
+	AsyncFailDays int `json:"async_fail_days"`
 }
 
 func (o Options) withDefaults() (Options, error) {

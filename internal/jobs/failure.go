@@ -51,6 +51,8 @@ func Classify(err error) Failure {
 		return Failure{CodeInvalidRange, "The job's dates cannot be stored: " + err.Error() + ". Ask for days the Graph API reports."}
 	case errors.Is(err, store.ErrNotFound):
 		return Failure{CodeInternal, "The brand is not registered (POST /api/brands registers it): " + err.Error() + "."}
+	case errors.Is(err, graph.ErrReportRun):
+		return Failure{CodeGraphUnavailable, "Meta did not compute the insights of a single day as a report run (" + err.Error() + "). Start the sync again later."}
 	case api != nil:
 		return Failure{CodeGraphUnavailable, "The Graph API answered with an error while the job retried" + detail(api) + ". Start the sync again later."}
 	case isNetwork(err):

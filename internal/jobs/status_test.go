@@ -52,6 +52,8 @@ func TestClassify(t *testing.T) {
 		{&graph.APIError{Status: 400, Code: 200, Message: "Permissions error", TraceID: "AbC123"}, jobs.CodePermissionDenied, "ads_read"},
 		{&graph.APIError{Status: 400, Code: 17, Message: "User request limit reached", TraceID: "AbC123"}, jobs.CodeRateLimited, "later"},
 		{&graph.APIError{Status: 500, Code: 2, Message: "unexpected error", TraceID: "AbC123"}, jobs.CodeGraphUnavailable, "Graph error 2"},
+		{fmt.Errorf("days: %w", &graph.ReportRunError{RunID: "9001", AccountID: "1", Since: "2026-11-01", Until: "2026-11-01", Status: graph.JobFailed}),
+			jobs.CodeGraphUnavailable, `2026-11-01..2026-11-01 ended "Job Failed"`},
 		{fmt.Errorf("brand nope: %w", store.ErrNotFound), jobs.CodeInternal, "nope"},
 		{errors.New("encode record: broken"), jobs.CodeInternal, "encode record: broken"},
 	}
