@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -75,4 +76,48 @@ func (st rangeState) describe(resp fiber.Map, now time.Time) {
 	case !complete:
 		resp["message"] = "The figures are partial: the first sync of this range is in progress."
 	}
+}
+
+// versionedStore is a Store that resolves a range's read version in one
+// round trip and reads a given snapshot; the real store is one. Reads
+// through any other Store take the general path.
+type versionedStore interface {
+	ReadVersion(ctx context.Context, r store.Range) (store.ReadVersion, error)
+	HasSnapshot(ctx context.Context, r store.Range, rebuild uint64) (bool, error)
+	CountSnapshot(ctx context.Context, r store.Range, snap uint64, filters map[string]string) (int64, error)
+	ListSnapshot(ctx context.Context, q store.ListQuery, snap uint64) ([]store.Creative, error)
+}
+
+// readRangeAt is readRange for a range whose version v is resolved: a range
+// whose every day is stored and derived as of v needs only its latest job.
+func (s *server) readRangeAt(ctx context.Context, r store.Range, v store.ReadVersion) (rangeState, error) {
+	if !v.Covered(r) || !v.Derived() {
+		return s.readRange(ctx, r)
+	}
+	job, err := s.deps.Store.LatestJob(ctx, r)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		job = store.SyncJob{}
+	case err != nil:
+		return rangeState{}, err
+	}
+	return rangeState{job: job, covered: true, daysAt: time.Unix(0, int64(v.DaysFetched)).UTC()}, nil
+}
+
+// atVersion says whether st's read is answered by v's rebuild alone: its
+// figures are complete, it queued nothing, and v's rebuild is the range's
+// newest (no derivation from days is owed).
+func (st rangeState) atVersion(r store.Range, v store.ReadVersion) bool {
+	return st.complete() && !st.queued.Queued && v.Rebuild != 0 && (!v.Covered(r) || v.Derived())
+}
+
+// together runs fs at once (their ClickHouse round trips in the time of
+// the slowest) and returns when all have.
+func together(fs ...func()) {
+	var wg sync.WaitGroup
+	for _, f := range fs[1:] {
+		wg.Go(f)
+	}
+	fs[0]()
+	wg.Wait()
 }

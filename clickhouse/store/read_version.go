@@ -1,0 +1,109 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ReadVersion is what a read of a range's creatives or aggregations depends
+// on, taken in one round trip: equal versions promise equal answers, so a
+// read cache may serve an answer for as long as the version it was read at
+// is the current one. Every part only grows or changes when the range's data,
+// its sync jobs, the brand or its refreshed media URLs do.
+type ReadVersion struct {
+	// Days is how many days of the range are stored, DaysFetched when the
+	// newest of them was fetched (Unix nanoseconds).
+	Days, DaysFetched uint64
+	// Rebuild is the range's newest rebuild (0: none).
+	Rebuild uint64
+	// Events and EventsAt count the range's sync events and give the newest
+	// one's time: any new state of any of its jobs changes them.
+	Events   uint64
+	EventsAt int64
+	// Brand is the brand's registration (rows, newest version); Media the
+	// media URLs refreshed for the brand (rows, newest fetch).
+	Brand, BrandAt, Media, MediaAt uint64
+}
+
+// Covered says whether every day of r is stored.
+func (v ReadVersion) Covered(r Range) bool {
+	start, end, err := ParseRange(r.StartDate, r.EndDate)
+	return err == nil && v.Days == uint64(end.Sub(start)/(24*time.Hour))+1
+}
+
+// Derived says whether the range's newest rebuild is at least as new as its
+// newest stored day: what EnsureRange would otherwise derive.
+func (v ReadVersion) Derived() bool { return v.Rebuild != 0 && v.Rebuild >= v.DaysFetched }
+
+// ReadVersion reads r's version. Each part is a lookup by its table's primary
+// key prefix.
+func (s *Store) ReadVersion(ctx context.Context, r Range) (ReadVersion, error) {
+	args, err := rangeArgs(r)
+	if err != nil {
+		return ReadVersion{}, err
+	}
+	var v ReadVersion
+	err = s.conn.QueryRow(ctx, "SELECT"+
+		" (SELECT uniqExact(date) FROM "+s.table("synced_days")+" WHERE "+dayWhere+"),"+
+		" (SELECT max(fetched_at) FROM "+s.table("synced_days")+" WHERE "+dayWhere+"),"+
+		" (SELECT max(rebuild_version) FROM "+s.table("creative_aggregations")+" WHERE "+rangeWhere+"),"+
+		" (SELECT count() FROM "+s.table("sync_events")+" WHERE "+rangeWhere+"),"+
+		" (SELECT max(at_nanos) FROM "+s.table("sync_events")+" WHERE "+rangeWhere+"),"+
+		" (SELECT count() FROM "+s.table("brands")+" WHERE brand_id = ?),"+
+		" (SELECT max(version) FROM "+s.table("brands")+" WHERE brand_id = ?),"+
+		" (SELECT count() FROM "+s.table("media_urls")+" WHERE brand_id = ?),"+
+		" (SELECT toUInt64(max(fetched_at)) FROM "+s.table("media_urls")+" WHERE brand_id = ?)",
+		append(append(append(append(append(append([]any{}, args...), args...), args...),
+			args...), args...), r.BrandID, r.BrandID, r.BrandID, r.BrandID)...).
+		Scan(&v.Days, &v.DaysFetched, &v.Rebuild, &v.Events, &v.EventsAt, &v.Brand, &v.BrandAt, &v.Media, &v.MediaAt)
+	if err != nil {
+		return ReadVersion{}, fmt.Errorf("read version of %s: %w", r.BrandID, err)
+	}
+	return v, nil
+}
+
+// HasSnapshot says whether rebuild of r has its snapshot (rebuilds from
+// before snapshots existed have none). It reads the snapshot column of the
+// range: a read cache asks it on a miss, not on every read.
+func (s *Store) HasSnapshot(ctx context.Context, r Range, rebuild uint64) (bool, error) {
+	args, err := rangeArgs(r)
+	if err != nil || rebuild == 0 {
+		return false, err
+	}
+	var snap uint64
+	err = s.conn.QueryRow(ctx, "SELECT max(snapshot) FROM "+s.table("range_snapshots")+" WHERE "+rangeWhere, args...).Scan(&snap)
+	if err != nil {
+		return false, fmt.Errorf("snapshot of %s: %w", r.BrandID, err)
+	}
+	return snap >= rebuild, nil
+}
+
+// ErrSnapshotGone says the snapshot asked for was replaced by a newer one
+// while it was read; the caller resolves the range's version again.
+var ErrSnapshotGone = errSnapshotGone
+
+// CountSnapshot counts the creatives of snapshot snap of r that match the
+// filters (a version ReadVersion resolved).
+func (s *Store) CountSnapshot(ctx context.Context, r Range, snap uint64, filters map[string]string) (int64, error) {
+	return s.countSnapshot(ctx, r, snap, filters)
+}
+
+// ListSnapshot reads one page of snapshot snap of q's range, in q's order;
+// ErrSnapshotGone when a newer snapshot replaced it meanwhile.
+func (s *Store) ListSnapshot(ctx context.Context, q ListQuery, snap uint64) ([]Creative, error) {
+	order, ok := SortColumns[q.SortBy]
+	if !ok {
+		return nil, fmt.Errorf("sort field %q is not one of the sortable fields", q.SortBy)
+	}
+	dir := "DESC"
+	if q.Ascending {
+		dir = "ASC"
+	}
+	page, err := s.listSnapshot(ctx, q, snap, order, dir)
+	if errors.Is(err, errSnapshotGone) {
+		return nil, ErrSnapshotGone
+	}
+	return page, err
+}
