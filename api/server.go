@@ -91,6 +91,7 @@ type server struct {
 	keys    *keyring
 	streams *streamSigner
 	cache   *readCache      // list and aggregation answers by the version they were read at; nil: off
+	gate    *versionGate    // reads ranges' versions for a versionedStore; nil for any other
 	media   *mediaRefresher // refreshes expiring video and thumbnail URLs before reads hand them out
 	// stopping is closed when the server starts shutting down, so that
 	// progress streams end instead of holding the shutdown up.
@@ -115,6 +116,9 @@ func newApp(deps Deps) (*fiber.App, *server) {
 		s.cache = newReadCache(deps.ReadCache, deps.Registry)
 	} else {
 		s.cache = newReadCache(deps.ReadCache, nil)
+	}
+	if vs, ok := deps.Store.(versionedStore); ok {
+		s.gate = newVersionGate(vs.ReadVersion)
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "adstream",

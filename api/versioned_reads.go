@@ -11,7 +11,8 @@ import (
 )
 
 // Reads at a resolved version: a list or aggregations read first takes the
-// range's store.ReadVersion (one round trip), answers from the read cache
+// range's store.ReadVersion (one round trip, shared with the reads of the
+// range that wait at the same time: see versionGate), answers from the read cache
 // when it holds the answer at that version, and otherwise reads the
 // version's snapshot directly (the brand and the range's job at once, then
 // the count and the page at once) and keeps the answer. A range the version
@@ -22,7 +23,7 @@ import (
 func (s *server) listVersioned(c *fiber.Ctx, vs versionedStore, q store.ListQuery, page int, began time.Time) error {
 	ctx := c.Context()
 	r := q.Range
-	v, err := vs.ReadVersion(ctx, r)
+	v, err := s.gate.version(ctx, r)
 	if err != nil {
 		return err
 	}
@@ -78,7 +79,7 @@ func (s *server) listVersioned(c *fiber.Ctx, vs versionedStore, q store.ListQuer
 // aggregationsVersioned serves an aggregations read at the range's version.
 func (s *server) aggregationsVersioned(c *fiber.Ctx, vs versionedStore, q store.AggregationQuery) error {
 	ctx := c.Context()
-	v, err := vs.ReadVersion(ctx, q.Range)
+	v, err := s.gate.version(ctx, q.Range)
 	if err != nil {
 		return err
 	}
