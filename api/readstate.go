@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"errors"
-	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -79,13 +78,12 @@ func (st rangeState) describe(resp fiber.Map, now time.Time) {
 }
 
 // versionedStore is a Store that resolves a range's read version in one
-// round trip and reads a given snapshot; the real store is one. Reads
+// round trip and reads a count and a page from one whole snapshot; the real
+// store is one. Reads
 // through any other Store take the general path.
 type versionedStore interface {
 	ReadVersion(ctx context.Context, r store.Range) (store.ReadVersion, error)
-	HasSnapshot(ctx context.Context, r store.Range, rebuild uint64) (bool, error)
-	CountSnapshot(ctx context.Context, r store.Range, snap uint64, filters map[string]string) (int64, error)
-	ListSnapshot(ctx context.Context, q store.ListQuery, snap uint64) ([]store.Creative, error)
+	ReadSnapshotPage(ctx context.Context, q store.ListQuery, minSnapshot uint64) (store.SnapshotPage, error)
 }
 
 // readRangeAt is readRange for a range whose version v is resolved: a range
@@ -109,15 +107,4 @@ func (s *server) readRangeAt(ctx context.Context, r store.Range, v store.ReadVer
 // newest (no derivation from days is owed).
 func (st rangeState) atVersion(r store.Range, v store.ReadVersion) bool {
 	return st.complete() && !st.queued.Queued && v.Rebuild != 0 && (!v.Covered(r) || v.Derived())
-}
-
-// together runs fs at once (their ClickHouse round trips in the time of
-// the slowest) and returns when all have.
-func together(fs ...func()) {
-	var wg sync.WaitGroup
-	for _, f := range fs[1:] {
-		wg.Go(f)
-	}
-	fs[0]()
-	wg.Wait()
 }

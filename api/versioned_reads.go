@@ -12,12 +12,12 @@ import (
 
 // Reads at a resolved version: a list or aggregations read first takes the
 // range's store.ReadVersion (one round trip, shared with the reads of the
-// range that wait at the same time: see versionGate), answers from the read cache
-// when it holds the answer at that version, and otherwise reads the
-// version's snapshot directly (the brand and the range's job at once, then
-// the count and the page at once) and keeps the answer. A range the version
-// does not answer alone (a first sync, a live fallback, days to derive) goes
-// the general way.
+// range waiting at the same time: see versionGate) and answers from the read
+// cache when it holds the answer at that version. Otherwise it reads the
+// brand and the range's job, then the count and page from one whole
+// snapshot (store.ReadSnapshotPage) or the rebuild's aggregations, and keeps
+// the answer. A range the version does not answer alone (a first sync, a
+// live fallback, days to derive) goes the general way.
 
 // listVersioned serves a list read at the range's version.
 func (s *server) listVersioned(c *fiber.Ctx, vs versionedStore, q store.ListQuery, page int, began time.Time) error {
@@ -31,26 +31,23 @@ func (s *server) listVersioned(c *fiber.Ctx, vs versionedStore, q store.ListQuer
 	if e, ok := s.cache.get("list", key, v, s.mediaNow()); ok {
 		return s.sendCached(c, e, began)
 	}
-	brand, st, snapshot, err := s.brandAndRange(c, vs, r, v, true)
+	brand, st, err := s.brandAndRange(c, r, v)
 	if err != nil {
 		return err
 	}
-	if !st.atVersion(r, v) || !snapshot {
+	if !st.atVersion(r, v) {
 		return s.listStored(c, brand, st, q, page, listVideoOptions{}, began)
 	}
 	var total int64
-	var rows []store.Creative
-	var hasMore bool
-	var countErr, listErr error
-	together(func() { total, countErr = vs.CountSnapshot(ctx, r, v.Rebuild, q.Filters) }, func() {
-		rows, hasMore, listErr = listPage(q, -1, func(q store.ListQuery) ([]store.Creative, error) {
-			return vs.ListSnapshot(ctx, q, v.Rebuild)
-		})
+	rows, hasMore, err := listPage(q, -1, func(q store.ListQuery) ([]store.Creative, error) {
+		p, err := vs.ReadSnapshotPage(ctx, q, v.Rebuild)
+		total = p.Total
+		return p.Rows, err
 	})
-	if errors.Is(listErr, store.ErrSnapshotGone) { // a newer rebuild landed meanwhile
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrSnapshotGone) { // no snapshot of v's rebuild, or one replacing it too often
 		return s.listStored(c, brand, st, q, page, listVideoOptions{}, began)
 	}
-	if err := errors.Join(countErr, listErr); err != nil {
+	if err != nil {
 		return err
 	}
 	if q.After == nil {
@@ -87,7 +84,7 @@ func (s *server) aggregationsVersioned(c *fiber.Ctx, vs versionedStore, q store.
 	if e, ok := s.cache.get("aggregations", key, v, time.Time{}); ok {
 		return s.sendCached(c, e, time.Time{})
 	}
-	_, st, _, err := s.brandAndRange(c, vs, q.Range, v, false)
+	_, st, err := s.brandAndRange(c, q.Range, v)
 	if err != nil {
 		return err
 	}
@@ -109,24 +106,15 @@ func (s *server) aggregationsVersioned(c *fiber.Ctx, vs versionedStore, q store.
 	return s.sendCached(c, e, time.Time{})
 }
 
-// brandAndRange reads the brand, then at once the range's state (which may
-// queue its first sync: never for a brand that does not exist) and, when
-// pages are to be read, whether v's rebuild has its snapshot.
-func (s *server) brandAndRange(c *fiber.Ctx, vs versionedStore, r store.Range, v store.ReadVersion, pages bool) (store.Brand, rangeState, bool, error) {
+// brandAndRange reads the brand, then the range's state (which may queue
+// its first sync: never for a brand that does not exist).
+func (s *server) brandAndRange(c *fiber.Ctx, r store.Range, v store.ReadVersion) (store.Brand, rangeState, error) {
 	brand, err := s.deps.Store.GetBrand(c.Context(), r.BrandID)
 	if err != nil {
-		return brand, rangeState{}, false, err
+		return brand, rangeState{}, err
 	}
-	var st rangeState
-	var snapshot bool
-	var stErr, snapErr error
-	together(func() { st, stErr = s.readRangeAt(c.Context(), r, v) },
-		func() {
-			if pages {
-				snapshot, snapErr = vs.HasSnapshot(c.Context(), r, v.Rebuild)
-			}
-		})
-	return brand, st, snapshot, errors.Join(stErr, snapErr)
+	st, err := s.readRangeAt(c.Context(), r, v)
+	return brand, st, err
 }
 
 // sendCached sends e's answer with the sync state described now; began is

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -62,48 +61,4 @@ func (s *Store) ReadVersion(ctx context.Context, r Range) (ReadVersion, error) {
 		return ReadVersion{}, fmt.Errorf("read version of %s: %w", r.BrandID, err)
 	}
 	return v, nil
-}
-
-// HasSnapshot says whether rebuild of r has its snapshot (rebuilds from
-// before snapshots existed have none). It reads the snapshot column of the
-// range: a read cache asks it on a miss, not on every read.
-func (s *Store) HasSnapshot(ctx context.Context, r Range, rebuild uint64) (bool, error) {
-	args, err := rangeArgs(r)
-	if err != nil || rebuild == 0 {
-		return false, err
-	}
-	var snap uint64
-	err = s.conn.QueryRow(ctx, "SELECT max(snapshot) FROM "+s.table("range_snapshots")+" WHERE "+rangeWhere, args...).Scan(&snap)
-	if err != nil {
-		return false, fmt.Errorf("snapshot of %s: %w", r.BrandID, err)
-	}
-	return snap >= rebuild, nil
-}
-
-// ErrSnapshotGone says the snapshot asked for was replaced by a newer one
-// while it was read; the caller resolves the range's version again.
-var ErrSnapshotGone = errSnapshotGone
-
-// CountSnapshot counts the creatives of snapshot snap of r that match the
-// filters (a version ReadVersion resolved).
-func (s *Store) CountSnapshot(ctx context.Context, r Range, snap uint64, filters map[string]string) (int64, error) {
-	return s.countSnapshot(ctx, r, snap, filters)
-}
-
-// ListSnapshot reads one page of snapshot snap of q's range, in q's order;
-// ErrSnapshotGone when a newer snapshot replaced it meanwhile.
-func (s *Store) ListSnapshot(ctx context.Context, q ListQuery, snap uint64) ([]Creative, error) {
-	order, ok := SortColumns[q.SortBy]
-	if !ok {
-		return nil, fmt.Errorf("sort field %q is not one of the sortable fields", q.SortBy)
-	}
-	dir := "DESC"
-	if q.Ascending {
-		dir = "ASC"
-	}
-	page, err := s.listSnapshot(ctx, q, snap, order, dir)
-	if errors.Is(err, errSnapshotGone) {
-		return nil, ErrSnapshotGone
-	}
-	return page, err
 }
