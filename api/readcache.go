@@ -149,9 +149,9 @@ func (c *readCache) remove(el *list.Element) {
 	c.bytes -= e.size
 }
 
-// listKey names a list read's shape: range, sort, filters, page size and
-// where the page starts.
-func listKey(q store.ListQuery) string {
+// listKey names a list read's shape: range, sort, filters, page size,
+// where the page starts and the page number it echoes.
+func listKey(q store.ListQuery, page int) string {
 	var b strings.Builder
 	b.WriteString("list\x00" + q.BrandID + "\x00" + q.StartDate + "\x00" + q.EndDate + "\x00" + q.SortBy)
 	if q.Ascending {
@@ -160,7 +160,7 @@ func listKey(q store.ListQuery) string {
 	for _, k := range slices.Sorted(maps.Keys(q.Filters)) {
 		b.WriteString("\x00" + k + "=" + q.Filters[k])
 	}
-	b.WriteString("\x00" + strconv.Itoa(q.Limit) + "\x00" + strconv.Itoa(q.Offset))
+	b.WriteString("\x00" + strconv.Itoa(q.Limit) + "\x00" + strconv.Itoa(q.Offset) + "\x00" + strconv.Itoa(page))
 	if q.After != nil {
 		b.WriteString("\x00after\x00" + q.After.SortValue + "\x00" + q.After.AdID)
 	}

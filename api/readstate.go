@@ -86,10 +86,15 @@ type versionedStore interface {
 	ReadSnapshotPage(ctx context.Context, q store.ListQuery, minSnapshot uint64) (store.SnapshotPage, error)
 }
 
-// readRangeAt is readRange for a range whose version v is resolved: a range
-// whose every day is stored and derived as of v needs only its latest job.
+// readRangeAt is readRange for a range whose version v is resolved: v says
+// whether its every day is stored, and a range whose every day is stored and
+// derived as of v needs only its latest job.
 func (s *server) readRangeAt(ctx context.Context, r store.Range, v store.ReadVersion) (rangeState, error) {
-	if !v.Covered(r) || !v.Derived() {
+	if !v.Covered(r) {
+		job, queued, err := s.jobs.ForRead(ctx, r, "api")
+		return rangeState{job: job, queued: queued}, err
+	}
+	if !v.Derived() {
 		return s.readRange(ctx, r)
 	}
 	job, err := s.deps.Store.LatestJob(ctx, r)

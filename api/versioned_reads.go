@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -22,29 +23,41 @@ import (
 // listVersioned serves a list read at the range's version.
 func (s *server) listVersioned(c *fiber.Ctx, vs versionedStore, q store.ListQuery, page int, began time.Time) error {
 	ctx := c.Context()
+	q.Range, q.SortBy = ownRange(q.Range), strings.Clone(q.SortBy)
 	r := q.Range
 	v, err := s.gate.version(ctx, r)
 	if err != nil {
 		return err
 	}
-	key := listKey(q)
+	key := listKey(q, page)
 	if e, ok := s.cache.get("list", key, v, s.mediaNow()); ok {
 		return s.sendCached(c, e, began)
 	}
-	brand, st, err := s.brandAndRange(c, r, v)
+	brand, err := s.deps.Store.GetBrand(ctx, r.BrandID)
 	if err != nil {
 		return err
 	}
-	if !st.atVersion(r, v) {
-		return s.listStored(c, brand, st, q, page, listVideoOptions{}, began)
-	}
+	// The range's state and the page at once: the page is thrown away in
+	// the rare read the version does not answer alone.
+	var st rangeState
+	var stErr error
 	var total int64
 	rows, hasMore, err := listPage(q, -1, func(q store.ListQuery) ([]store.Creative, error) {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			st, stErr = s.readRangeAt(ctx, r, v)
+		}()
 		p, err := vs.ReadSnapshotPage(ctx, q, v.Rebuild)
+		<-done
 		total = p.Total
 		return p.Rows, err
 	})
-	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrSnapshotGone) { // no snapshot of v's rebuild, or one replacing it too often
+	if stErr != nil {
+		return stErr
+	}
+	if !st.atVersion(r, v) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrSnapshotGone) {
+		// Not v's snapshot alone, no snapshot of v's rebuild, or one replaced too often.
 		return s.listStored(c, brand, st, q, page, listVideoOptions{}, began)
 	}
 	if err != nil {
@@ -76,6 +89,7 @@ func (s *server) listVersioned(c *fiber.Ctx, vs versionedStore, q store.ListQuer
 // aggregationsVersioned serves an aggregations read at the range's version.
 func (s *server) aggregationsVersioned(c *fiber.Ctx, vs versionedStore, q store.AggregationQuery) error {
 	ctx := c.Context()
+	q.Range, q.CreativeType, q.AdStatus = ownRange(q.Range), strings.Clone(q.CreativeType), strings.Clone(q.AdStatus)
 	v, err := s.gate.version(ctx, q.Range)
 	if err != nil {
 		return err
@@ -104,6 +118,14 @@ func (s *server) aggregationsVersioned(c *fiber.Ctx, vs versionedStore, q store.
 	}
 	s.cache.put(e)
 	return s.sendCached(c, e, time.Time{})
+}
+
+// ownRange copies r's strings, which Fiber lends from request buffers it
+// reuses: the read cache and the version gate keep them past the request.
+// (Filters are decoded from JSON and a cursor from base64: their strings
+// are already the query's own.)
+func ownRange(r store.Range) store.Range {
+	return store.Range{BrandID: strings.Clone(r.BrandID), StartDate: strings.Clone(r.StartDate), EndDate: strings.Clone(r.EndDate)}
 }
 
 // brandAndRange reads the brand, then the range's state (which may queue

@@ -64,8 +64,9 @@ func (s *Store) currentSnapshot(ctx context.Context, r Range) (uint64, bool, err
 // instead the newest snapshot present (written whole, by one INSERT …
 // SELECT of one block) with its size, in one query: one view of the table's
 // parts, in which nothing newer replaced any of its rows. After reading the
-// page's ids it counts the snapshot again: its rows only ever go, so an
-// unchanged size proves the page was read from all of them.
+// page's ids it counts the snapshot again (with the page's rows): its rows
+// only ever go, so an unchanged size proves the page was read from all of
+// them.
 
 // snapshotView is the newest snapshot of a range as one query saw it.
 type snapshotView struct {
@@ -180,11 +181,16 @@ func (s *Store) listSnapshot(ctx context.Context, q ListQuery, v snapshotView, o
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	if err := s.intact(ctx, q.Range, v); err != nil || len(ids) == 0 {
-		return nil, err
+	if len(ids) == 0 {
+		return nil, s.intact(ctx, q.Range, v)
 	}
-	rows, err = s.conn.Query(ctx, "SELECT "+snapshotInsightColumns+", "+snapshotAdColumns+" FROM "+s.table("range_snapshots")+
-		" WHERE "+where+" AND ad_id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+")", append(args, toAny(ids)...)...)
+	// The snapshot's size comes with the rows, counted after the ids were read.
+	rargs := args[:3]
+	rows, err = s.conn.Query(ctx, "SELECT "+snapshotInsightColumns+", "+snapshotAdColumns+
+		", (SELECT count() FROM "+s.table("range_snapshots")+" WHERE "+rangeWhere+" AND snapshot = ?)"+
+		" FROM "+s.table("range_snapshots")+
+		" WHERE "+where+" AND ad_id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+")",
+		append(append(append(slices.Clone(rargs), v.snap), args...), toAny(ids)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("rows of page: %w", err)
 	}
@@ -193,13 +199,17 @@ func (s *Store) listSnapshot(ctx context.Context, q ListQuery, v snapshotView, o
 	for rows.Next() {
 		var c Creative
 		var campaign, adset string
+		var size uint64
 		if err := rows.Scan(&c.AdID, &c.AdAccountID, &campaign, &adset, &c.CreativeType, &c.AdEffectiveStatus, &c.SpendMicros,
 			&c.RevenueMicros, &c.Orders, &c.Impressions, &c.Clicks, &c.Reach, &c.Frequency, &c.VideoViews,
 			&c.VideoPlays, &c.VideoThruplays, &c.VideoP25, &c.VideoP50, &c.VideoP75, &c.VideoP100, &c.PostEngagement,
 			&c.FetchedAt, &c.Version, &c.CreativeID, &c.AdName, &c.AdStatus, &c.CreativeURL, &c.ThumbnailURL, &c.VideoID,
 			&c.VideoSourceURL, &c.VideoLengthSeconds, &c.CarouselURLs, &c.CarouselLinks, &c.CarouselNames,
-			&c.CarouselDescriptions); err != nil {
+			&c.CarouselDescriptions, &size); err != nil {
 			return nil, fmt.Errorf("scan snapshot row: %w", err)
+		}
+		if int64(size) != v.size { // a newer snapshot replaced rows of v before the ids were read, or since
+			return nil, ErrSnapshotGone
 		}
 		byID[c.AdID] = c
 	}
