@@ -62,6 +62,8 @@ type cachedRead struct {
 	state   rangeState
 	body    fiber.Map
 	after   fiber.Map // fields that override the described state
+	// creatives is a list answer's page, encoded (nil for aggregations).
+	creatives []byte
 	// staleAt is when, by the media clock, a media URL in body comes within
 	// mediaMargin of its expiry (zero: never): the read then refreshes it.
 	staleAt time.Time
