@@ -63,9 +63,9 @@ func BenchmarkReadAPI(b *testing.B) {
 	aggs := "/api/creatives/bench/aggregations?" + rangeQuery + "&creative_type=video"
 
 	var table []benchRow
-	run := func(name, base, target string, clients, n int) {
+	run := func(name, base, target string, clients int) {
 		b.Run(name, func(b *testing.B) {
-			row := measureReads(b, counted, base+target, clients, n)
+			row := measureReads(b, counted, base+target, clients)
 			row.name = name
 			// b.Run runs a sub-benchmark once to size b.N, then for b.N: keep the last.
 			if len(table) > 0 && table[len(table)-1].name == name {
@@ -74,24 +74,17 @@ func BenchmarkReadAPI(b *testing.B) {
 			table = append(table, row)
 		})
 	}
-	// Request counts are fixed, not b.N, so that the whole benchmark takes a
-	// few minutes whatever -benchtime says; uncached reads, some 100 ms
-	// each here, get fewer (their p99 is then nearly their maximum).
-	for _, srv := range []struct {
-		tag  string
-		base string
-		n    int
-	}{{"", cached, 200}, {"uncached-", uncached, 30}} {
-		run(srv.tag+"page1", srv.base, list, 1, srv.n)
-		run(srv.tag+"deep-cursor", srv.base, deepCursor, 1, srv.n)
-		run(srv.tag+"deep-offset", srv.base, deepOffset, 1, srv.n)
-		run(srv.tag+"filtered", srv.base, filtered, 1, srv.n)
-		run(srv.tag+"aggregations", srv.base, aggs, 1, srv.n)
-		run(srv.tag+"page1-16clients", srv.base, list, 16, 4*srv.n)
+	for _, srv := range []struct{ tag, base string }{{"", cached}, {"uncached-", uncached}} {
+		run(srv.tag+"page1", srv.base, list, 1)
+		run(srv.tag+"deep-cursor", srv.base, deepCursor, 1)
+		run(srv.tag+"deep-offset", srv.base, deepOffset, 1)
+		run(srv.tag+"filtered", srv.base, filtered, 1)
+		run(srv.tag+"aggregations", srv.base, aggs, 1)
+		run(srv.tag+"page1-16clients", srv.base, list, 16)
 	}
 	for _, field := range slices.Sorted(maps.Keys(store.SortColumns)) {
-		run("sort-"+field, cached, list+"&sortBy="+field, 1, 50)
-		run("uncached-sort-"+field, uncached, list+"&sortBy="+field, 1, 10)
+		run("sort-"+field, cached, list+"&sortBy="+field, 1)
+		run("uncached-sort-"+field, uncached, list+"&sortBy="+field, 1)
 	}
 	fmt.Fprintf(os.Stdout, "\nBenchmarkReadAPI, %d ads, limit 50, over HTTP on loopback\n", readBenchAds)
 	fmt.Fprintf(os.Stdout, "| read | p50 ms | p99 ms | req/s | ClickHouse queries/req | API+client CPU ms/req |\n|---|---:|---:|---:|---:|---:|\n")
@@ -114,12 +107,12 @@ func processCPU() time.Duration {
 	return time.Duration(u.Utime.Nano() + u.Stime.Nano())
 }
 
-// measureReads sends n GETs of target from clients goroutines, each with
+// measureReads sends b.N GETs of target from clients goroutines, each with
 // its own keep-alive connection, and reports their latency percentiles, the
 // rate, the ClickHouse queries per request and this process's CPU time per
 // request (the server's and the client's: what the rate would be bound by
 // on an idle machine).
-func measureReads(b *testing.B, counted *countingConn, target string, clients, n int) benchRow {
+func measureReads(b *testing.B, counted *countingConn, target string, clients int) benchRow {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	get := func() time.Duration {
 		t0 := time.Now()
@@ -136,6 +129,7 @@ func measureReads(b *testing.B, counted *countingConn, target string, clients, n
 		return time.Since(t0)
 	}
 	get() // the first answer fills the cache: measure what follows
+	n := b.N
 	took := make([]time.Duration, n)
 	var next atomic.Int64
 	queries0, cpu0 := counted.n.Load(), processCPU()
