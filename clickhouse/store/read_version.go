@@ -43,22 +43,26 @@ func (s *Store) ReadVersion(ctx context.Context, r Range) (ReadVersion, error) {
 	if err != nil {
 		return ReadVersion{}, err
 	}
+	// One subquery a table, each an array of its parts: a subquery costs
+	// about a millisecond on a busy ClickHouse 18.16, nine of them 10 ms.
+	var days, events, brand, media []uint64
 	var v ReadVersion
 	err = s.conn.QueryRow(ctx, "SELECT"+
-		" (SELECT uniqExact(date) FROM "+s.table("synced_days")+" WHERE "+dayWhere+"),"+
-		" (SELECT max(fetched_at) FROM "+s.table("synced_days")+" WHERE "+dayWhere+"),"+
+		" (SELECT [toUInt64(uniqExact(date)), max(fetched_at)] FROM "+s.table("synced_days")+" WHERE "+dayWhere+"),"+
 		" (SELECT max(rebuild_version) FROM "+s.table("creative_aggregations")+" WHERE "+rangeWhere+"),"+
-		" (SELECT count() FROM "+s.table("sync_events")+" WHERE "+rangeWhere+"),"+
-		" (SELECT max(at_nanos) FROM "+s.table("sync_events")+" WHERE "+rangeWhere+"),"+
-		" (SELECT count() FROM "+s.table("brands")+" WHERE brand_id = ?),"+
-		" (SELECT max(version) FROM "+s.table("brands")+" WHERE brand_id = ?),"+
-		" (SELECT count() FROM "+s.table("media_urls")+" WHERE brand_id = ?),"+
-		" (SELECT toUInt64(max(fetched_at)) FROM "+s.table("media_urls")+" WHERE brand_id = ?)",
-		append(append(append(append(append(append([]any{}, args...), args...), args...),
-			args...), args...), r.BrandID, r.BrandID, r.BrandID, r.BrandID)...).
-		Scan(&v.Days, &v.DaysFetched, &v.Rebuild, &v.Events, &v.EventsAt, &v.Brand, &v.BrandAt, &v.Media, &v.MediaAt)
+		" (SELECT [count(), toUInt64(max(at_nanos))] FROM "+s.table("sync_events")+" WHERE "+rangeWhere+"),"+
+		" (SELECT [count(), max(version)] FROM "+s.table("brands")+" WHERE brand_id = ?),"+
+		" (SELECT [count(), toUInt64(max(fetched_at))] FROM "+s.table("media_urls")+" WHERE brand_id = ?)",
+		append(append(append(append([]any{}, args...), args...), args...), r.BrandID, r.BrandID)...).
+		Scan(&days, &v.Rebuild, &events, &brand, &media)
 	if err != nil {
 		return ReadVersion{}, fmt.Errorf("read version of %s: %w", r.BrandID, err)
 	}
+	if len(days) != 2 || len(events) != 2 || len(brand) != 2 || len(media) != 2 {
+		return ReadVersion{}, fmt.Errorf("read version of %s: parts of %d, %d, %d, %d values", r.BrandID, len(days), len(events), len(brand), len(media))
+	}
+	v.Days, v.DaysFetched = days[0], days[1]
+	v.Events, v.EventsAt = events[0], int64(events[1])
+	v.Brand, v.BrandAt, v.Media, v.MediaAt = brand[0], brand[1], media[0], media[1]
 	return v, nil
 }
