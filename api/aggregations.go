@@ -32,6 +32,9 @@ func (s *server) getAggregations(c *fiber.Ctx) error {
 	if q.AdStatus != "" && !adStatusPattern.MatchString(q.AdStatus) {
 		return badRequest("ad_status", "%q must be an effective status such as ACTIVE or PAUSED", q.AdStatus)
 	}
+	if vs, ok := s.deps.Store.(versionedStore); ok {
+		return s.aggregationsVersioned(c, vs, q)
+	}
 	if _, err := s.deps.Store.GetBrand(c.Context(), r.BrandID); err != nil {
 		return err
 	}
@@ -39,6 +42,12 @@ func (s *server) getAggregations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return s.aggregationsStored(c, st, q)
+}
+
+// aggregationsStored answers an aggregations read of a range in state st
+// from what the store holds now.
+func (s *server) aggregationsStored(c *fiber.Ctx, st rangeState, q store.AggregationQuery) error {
 	source := "stored"
 	agg, err := s.deps.Store.Aggregations(c.Context(), q)
 	switch {
@@ -55,15 +64,25 @@ func (s *server) getAggregations(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	resp := aggregationAnswer(q, agg, source, st.queued.Queued)
+	st.describe(resp, time.Now())
+	if agg.JobID != "" {
+		resp["jobId"] = agg.JobID // the job whose records these totals are of
+	}
+	return c.JSON(resp)
+}
+
+// aggregationAnswer is an aggregations answer but for the range's sync state.
+func aggregationAnswer(q store.AggregationQuery, agg store.Aggregation, source string, queued bool) fiber.Map {
 	resp := fiber.Map{
 		"success":                 true,
-		"brandId":                 r.BrandID,
-		"startDate":               r.StartDate,
-		"endDate":                 r.EndDate,
+		"brandId":                 q.BrandID,
+		"startDate":               q.StartDate,
+		"endDate":                 q.EndDate,
 		"creative_type":           q.CreativeType,
 		"aggregations":            aggregationJSON(agg),
 		"source":                  source,
-		"backgroundSyncTriggered": st.queued.Queued,
+		"backgroundSyncTriggered": queued,
 	}
 	if agg.RebuildVersion != 0 {
 		resp["lastCalculatedAt"] = agg.CalculatedAt().Format(time.RFC3339Nano)
@@ -72,11 +91,7 @@ func (s *server) getAggregations(c *fiber.Ctx) error {
 	if q.AdStatus != "" {
 		resp["ad_status"] = q.AdStatus
 	}
-	st.describe(resp, time.Now())
-	if agg.JobID != "" {
-		resp["jobId"] = agg.JobID // the job whose records these totals are of
-	}
-	return c.JSON(resp)
+	return resp
 }
 
 // aggregationJSON is the seed's aggregations object plus the exact money

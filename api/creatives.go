@@ -33,6 +33,9 @@ func (s *server) listCreatives(c *fiber.Ctx) error {
 		}
 		q.Offset = 0
 	}
+	if vs, ok := s.deps.Store.(versionedStore); ok && !videoOpts.analyses && videoOpts.analysisType == "" {
+		return s.listVersioned(c, vs, q, page, began)
+	}
 	brand, err := s.deps.Store.GetBrand(c.Context(), r.BrandID)
 	if err != nil {
 		return err
@@ -41,6 +44,15 @@ func (s *server) listCreatives(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return s.listStored(c, brand, st, q, page, videoOpts, began)
+}
+
+// listStored serves a list read from whatever the store holds of the range
+// now: its newest snapshot, or its deduplicated insights while it has none,
+// after a live fallback fetch when this read queued the range's first sync.
+func (s *server) listStored(c *fiber.Ctx, brand store.Brand, st rangeState, q store.ListQuery, page int,
+	videoOpts listVideoOptions, began time.Time) error {
+	r := q.Range
 	source := "database"
 	if st.queued.Queued && s.deps.Fallback != nil {
 		if n, err := s.deps.Store.CountCreatives(c.Context(), r, nil); err != nil {
@@ -55,7 +67,9 @@ func (s *server) listCreatives(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	rows, hasMore, err := s.listPage(c, q, total)
+	rows, hasMore, err := listPage(q, total, func(q store.ListQuery) ([]store.Creative, error) {
+		return s.deps.Store.ListCreatives(c.Context(), q)
+	})
 	if err != nil {
 		return err
 	}
@@ -66,24 +80,9 @@ func (s *server) listCreatives(c *fiber.Ctx) error {
 	if err := s.decorateCreatives(c, brand, videoOpts, out); err != nil {
 		return err
 	}
-	resp := fiber.Map{
-		"success":                 true,
-		"brandId":                 r.BrandID,
-		"startDate":               r.StartDate,
-		"endDate":                 r.EndDate,
-		"total_creatives":         total,
-		"page":                    page,
-		"limit":                   q.Limit,
-		"total_pages":             pages(total, q.Limit),
-		"hasMore":                 hasMore,
-		"nextCursor":              nil,
-		"creatives":               out,
-		"dataSource":              source,
-		"backgroundSyncTriggered": st.queued.Queued,
-	}
-	if hasMore && len(rows) > 0 {
-		resp["nextCursor"] = encodeCursor(q, rows[len(rows)-1])
-	}
+	resp := listAnswer(q, page, total, rows, hasMore, out)
+	resp["dataSource"] = source
+	resp["backgroundSyncTriggered"] = st.queued.Queued
 	st.describe(resp, time.Now())
 	if source == "api_fallback" {
 		resp["hasMore"] = true // the fallback holds a part of the range; the sync brings the rest
@@ -93,15 +92,39 @@ func (s *server) listCreatives(c *fiber.Ctx) error {
 	return c.JSON(resp)
 }
 
-// listPage reads q's rows and whether more follow: by the total for a page
-// number, by one row beyond the page for a cursor (its offset is unknown).
-func (s *server) listPage(c *fiber.Ctx, q store.ListQuery, total int64) ([]store.Creative, bool, error) {
+// listAnswer is a list answer's page fields; creatives are its rows as JSON.
+func listAnswer(q store.ListQuery, page int, total int64, rows []store.Creative, hasMore bool, creatives any) fiber.Map {
+	resp := fiber.Map{
+		"success":                 true,
+		"brandId":                 q.BrandID,
+		"startDate":               q.StartDate,
+		"endDate":                 q.EndDate,
+		"total_creatives":         total,
+		"page":                    page,
+		"limit":                   q.Limit,
+		"total_pages":             pages(total, q.Limit),
+		"hasMore":                 hasMore,
+		"nextCursor":              nil,
+		"creatives":               creatives,
+		"dataSource":              "database",
+		"backgroundSyncTriggered": false,
+	}
+	if hasMore && len(rows) > 0 {
+		resp["nextCursor"] = encodeCursor(q, rows[len(rows)-1])
+	}
+	return resp
+}
+
+// listPage reads q's rows through list and whether more follow: by the
+// total for a page number, by one row beyond the page for a cursor (its
+// offset is unknown).
+func listPage(q store.ListQuery, total int64, list func(store.ListQuery) ([]store.Creative, error)) ([]store.Creative, bool, error) {
 	if q.After == nil {
-		rows, err := s.deps.Store.ListCreatives(c.Context(), q)
+		rows, err := list(q)
 		return rows, int64(q.Offset+q.Limit) < total, err
 	}
 	q.Limit++
-	rows, err := s.deps.Store.ListCreatives(c.Context(), q)
+	rows, err := list(q)
 	if len(rows) < q.Limit {
 		return rows, false, err
 	}

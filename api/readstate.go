@@ -76,3 +76,40 @@ func (st rangeState) describe(resp fiber.Map, now time.Time) {
 		resp["message"] = "The figures are partial: the first sync of this range is in progress."
 	}
 }
+
+// versionedStore is a Store that resolves a range's read version in one
+// round trip and reads a count and a page from one whole snapshot; the real
+// store is one. Reads
+// through any other Store take the general path.
+type versionedStore interface {
+	ReadVersion(ctx context.Context, r store.Range) (store.ReadVersion, error)
+	ReadSnapshotPage(ctx context.Context, q store.ListQuery, minSnapshot uint64) (store.SnapshotPage, error)
+}
+
+// readRangeAt is readRange for a range whose version v is resolved: v says
+// whether its every day is stored, and a range whose every day is stored and
+// derived as of v needs only its latest job.
+func (s *server) readRangeAt(ctx context.Context, r store.Range, v store.ReadVersion) (rangeState, error) {
+	if !v.Covered(r) {
+		job, queued, err := s.jobs.ForRead(ctx, r, "api")
+		return rangeState{job: job, queued: queued}, err
+	}
+	if !v.Derived() {
+		return s.readRange(ctx, r)
+	}
+	job, err := s.deps.Store.LatestJob(ctx, r)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		job = store.SyncJob{}
+	case err != nil:
+		return rangeState{}, err
+	}
+	return rangeState{job: job, covered: true, daysAt: time.Unix(0, int64(v.DaysFetched)).UTC()}, nil
+}
+
+// atVersion says whether st's read is answered by v's rebuild alone: its
+// figures are complete, it queued nothing, and v's rebuild is the range's
+// newest (no derivation from days is owed).
+func (st rangeState) atVersion(r store.Range, v store.ReadVersion) bool {
+	return st.complete() && !st.queued.Queued && v.Rebuild != 0 && (!v.Covered(r) || v.Derived())
+}

@@ -74,6 +74,9 @@ type Deps struct {
 	MediaOrigins []string
 	// ProgressPoll is how often the progress stream reads a job's state (default 500ms).
 	ProgressPoll time.Duration
+	// ReadCache bounds the read cache of list and aggregation answers
+	// (see readcache.go); the zero value takes its defaults.
+	ReadCache ReadCacheLimits
 	// Now is the clock whose day bounds the dates a request may name (default time.Now).
 	Now func() time.Time
 	// MediaNow is the clock media URLs expire by (default time.Now): the
@@ -87,6 +90,8 @@ type server struct {
 	jobs    *jobs.Queue
 	keys    *keyring
 	streams *streamSigner
+	cache   *readCache      // list and aggregation answers by the version they were read at; nil: off
+	gate    *versionGate    // reads ranges' versions for a versionedStore; nil for any other
 	media   *mediaRefresher // refreshes expiring video and thumbnail URLs before reads hand them out
 	// stopping is closed when the server starts shutting down, so that
 	// progress streams end instead of holding the shutdown up.
@@ -107,6 +112,14 @@ func newApp(deps Deps) (*fiber.App, *server) {
 		keys: newKeyring(deps.Access.Keys), streams: newStreamSigner(deps.StreamKey, deps.Now)}
 	s.jobs = &jobs.Queue{Store: deps.Store, Publisher: deps.Queue,
 		OnQueued: func(kind schemas.SyncKind) { s.metrics.queued.WithLabelValues(string(kind)).Inc() }}
+	if deps.Registry != nil {
+		s.cache = newReadCache(deps.ReadCache, deps.Registry)
+	} else {
+		s.cache = newReadCache(deps.ReadCache, nil)
+	}
+	if vs, ok := deps.Store.(versionedStore); ok {
+		s.gate = newVersionGate(vs.ReadVersion)
+	}
 	app := fiber.New(fiber.Config{
 		AppName:               "adstream",
 		ErrorHandler:          errorHandler(deps.Log),

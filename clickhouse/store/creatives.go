@@ -157,10 +157,13 @@ func (s *Store) where(r Range, filters map[string]string) (string, []any, error)
 // CountCreatives counts the ads of a range that match the filters, in its
 // newest snapshot when it has one.
 func (s *Store) CountCreatives(ctx context.Context, r Range, filters map[string]string) (int64, error) {
-	if snap, ok, err := s.currentSnapshot(ctx, r); err != nil {
+	if rebuilt, ok, err := s.currentSnapshot(ctx, r); err != nil {
 		return 0, err
 	} else if ok {
-		return s.countSnapshot(ctx, r, snap, filters)
+		v, err := s.newestSnapshot(ctx, r, filters)
+		if err != nil || v.snap >= rebuilt {
+			return v.matching, err
+		}
 	}
 	where, args, err := s.where(r, filters)
 	if err != nil {
@@ -188,17 +191,14 @@ func (s *Store) ListCreatives(ctx context.Context, q ListQuery) ([]Creative, err
 	if q.Ascending {
 		dir = "ASC"
 	}
-	for range 3 {
-		snap, ok, err := s.currentSnapshot(ctx, q.Range)
-		if err != nil || !ok {
-			if err != nil {
-				return nil, err
-			}
-			break
-		}
-		page, err := s.listSnapshot(ctx, q, snap, order, dir)
-		if !errors.Is(err, errSnapshotGone) {
-			return page, err
+	rebuilt, ok, err := s.currentSnapshot(ctx, q.Range)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		page, err := s.ReadSnapshotPage(ctx, q, rebuilt)
+		if !errors.Is(err, ErrSnapshotGone) && !errors.Is(err, ErrNotFound) {
+			return page.Rows, err
 		}
 	}
 	return s.listInsights(ctx, q, order, dir)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -56,31 +57,109 @@ func (s *Store) currentSnapshot(ctx context.Context, r Range) (uint64, bool, err
 	return rebuilt, rebuilt != 0 && snap >= rebuilt, nil
 }
 
-// countSnapshot counts the snapshot's creatives that match the filters.
-func (s *Store) countSnapshot(ctx context.Context, r Range, snap uint64, filters map[string]string) (int64, error) {
+// A snapshot is read whole or not at all. ReplacingMergeTree(snapshot)
+// merges a newer snapshot's rows over an older one's as soon as both are
+// stored, which can be before the newer one's aggregations are written, so
+// a reader of the older one would count and page a part of it. A read takes
+// instead the newest snapshot present (written whole, by one INSERT …
+// SELECT of one block) with its size, in one query: one view of the table's
+// parts, in which nothing newer replaced any of its rows. After reading the
+// page's ids it counts the snapshot again (with the page's rows): its rows
+// only ever go, so an unchanged size proves the page was read from all of
+// them.
+
+// snapshotView is the newest snapshot of a range as one query saw it.
+type snapshotView struct {
+	snap     uint64
+	size     int64 // all its rows
+	matching int64 // its rows that match the read's filters
+}
+
+// newestSnapshot reads r's newest snapshot, its size and how many of its
+// rows match filters; snap is 0 when r has none.
+func (s *Store) newestSnapshot(ctx context.Context, r Range, filters map[string]string) (snapshotView, error) {
 	where, args, err := s.where(r, filters)
 	if err != nil {
-		return 0, err
+		return snapshotView{}, err
+	}
+	var v snapshotView
+	var size, matching uint64
+	err = s.conn.QueryRow(ctx, "SELECT snapshot, count(), countIf("+where+") FROM "+s.table("range_snapshots")+
+		" WHERE "+rangeWhere+" GROUP BY snapshot ORDER BY snapshot DESC LIMIT 1", append(args, args[:3]...)...).
+		Scan(&v.snap, &size, &matching)
+	if err != nil && !isNoRows(err) {
+		return snapshotView{}, fmt.Errorf("snapshot of %s: %w", r.BrandID, err)
+	}
+	v.size, v.matching = int64(size), int64(matching)
+	return v, nil
+}
+
+// intact says whether every row of v's snapshot is still stored.
+func (s *Store) intact(ctx context.Context, r Range, v snapshotView) error {
+	args, err := rangeArgs(r)
+	if err != nil {
+		return err
 	}
 	var n uint64
-	err = s.conn.QueryRow(ctx, "SELECT count() FROM "+s.table("range_snapshots")+" WHERE "+where+" AND snapshot = ?",
-		append(args, snap)...).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("count snapshot: %w", err)
+	err = s.conn.QueryRow(ctx, "SELECT count() FROM "+s.table("range_snapshots")+" WHERE "+rangeWhere+" AND snapshot = ?",
+		append(args, v.snap)...).Scan(&n)
+	switch {
+	case err != nil:
+		return fmt.Errorf("size of snapshot: %w", err)
+	case int64(n) != v.size:
+		return ErrSnapshotGone
 	}
-	return int64(n), nil
+	return nil
+}
+
+// SnapshotPage is a count and a page read from one whole snapshot.
+type SnapshotPage struct {
+	Snapshot uint64
+	Total    int64 // the snapshot's creatives that match the query's filters
+	Rows     []Creative
+}
+
+// ReadSnapshotPage reads the total of q's filters and q's page from r's
+// newest snapshot, whole (see snapshotView), reading again when a newer
+// snapshot replaced it meanwhile. It returns ErrNotFound when the newest
+// snapshot is older than minSnapshot (a rebuild from before snapshots).
+func (s *Store) ReadSnapshotPage(ctx context.Context, q ListQuery, minSnapshot uint64) (SnapshotPage, error) {
+	order, ok := SortColumns[q.SortBy]
+	if !ok {
+		return SnapshotPage{}, fmt.Errorf("sort field %q is not one of the sortable fields", q.SortBy)
+	}
+	dir := "DESC"
+	if q.Ascending {
+		dir = "ASC"
+	}
+	for range 3 {
+		v, err := s.newestSnapshot(ctx, q.Range, q.Filters)
+		if err != nil {
+			return SnapshotPage{}, err
+		}
+		if v.snap == 0 || v.snap < minSnapshot {
+			return SnapshotPage{}, ErrNotFound
+		}
+		rows, err := s.listSnapshot(ctx, q, v, order, dir)
+		if errors.Is(err, ErrSnapshotGone) {
+			continue
+		}
+		return SnapshotPage{Snapshot: v.snap, Total: v.matching, Rows: rows}, err
+	}
+	return SnapshotPage{}, ErrSnapshotGone
 }
 
 // listSnapshot reads a page of the snapshot in two steps: the page's ad ids
 // in order (reading only the sort and filter columns), then those rows whole
-// (the primary key finds them).
-func (s *Store) listSnapshot(ctx context.Context, q ListQuery, snap uint64, order, dir string) ([]Creative, error) {
+// (the primary key finds them). It returns ErrSnapshotGone when a newer
+// snapshot replaced any of v's rows before the second step.
+func (s *Store) listSnapshot(ctx context.Context, q ListQuery, v snapshotView, order, dir string) ([]Creative, error) {
 	where, args, err := s.where(q.Range, q.Filters)
 	if err != nil {
 		return nil, err
 	}
 	where += " AND snapshot = ?"
-	args = append(args, snap)
+	args = append(args, v.snap)
 	after, afterArgs := keyset(q, order, dir)
 	rows, err := s.conn.Query(ctx, "SELECT ad_id, toString("+order+") FROM "+s.table("range_snapshots")+" WHERE "+where+after+
 		" ORDER BY "+order+" "+dir+", ad_id ASC LIMIT ? OFFSET ?", append(append(slices.Clone(args), afterArgs...), q.Limit, q.Offset)...)
@@ -99,11 +178,19 @@ func (s *Store) listSnapshot(ctx context.Context, q ListQuery, snap uint64, orde
 		sortValues[id] = v
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || len(ids) == 0 {
+	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.conn.Query(ctx, "SELECT "+snapshotInsightColumns+", "+snapshotAdColumns+" FROM "+s.table("range_snapshots")+
-		" WHERE "+where+" AND ad_id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+")", append(args, toAny(ids)...)...)
+	if len(ids) == 0 {
+		return nil, s.intact(ctx, q.Range, v)
+	}
+	// The snapshot's size comes with the rows, counted after the ids were read.
+	rargs := args[:3]
+	rows, err = s.conn.Query(ctx, "SELECT "+snapshotInsightColumns+", "+snapshotAdColumns+
+		", (SELECT count() FROM "+s.table("range_snapshots")+" WHERE "+rangeWhere+" AND snapshot = ?)"+
+		" FROM "+s.table("range_snapshots")+
+		" WHERE "+where+" AND ad_id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+")",
+		append(append(append(slices.Clone(rargs), v.snap), args...), toAny(ids)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("rows of page: %w", err)
 	}
@@ -112,13 +199,17 @@ func (s *Store) listSnapshot(ctx context.Context, q ListQuery, snap uint64, orde
 	for rows.Next() {
 		var c Creative
 		var campaign, adset string
+		var size uint64
 		if err := rows.Scan(&c.AdID, &c.AdAccountID, &campaign, &adset, &c.CreativeType, &c.AdEffectiveStatus, &c.SpendMicros,
 			&c.RevenueMicros, &c.Orders, &c.Impressions, &c.Clicks, &c.Reach, &c.Frequency, &c.VideoViews,
 			&c.VideoPlays, &c.VideoThruplays, &c.VideoP25, &c.VideoP50, &c.VideoP75, &c.VideoP100, &c.PostEngagement,
 			&c.FetchedAt, &c.Version, &c.CreativeID, &c.AdName, &c.AdStatus, &c.CreativeURL, &c.ThumbnailURL, &c.VideoID,
 			&c.VideoSourceURL, &c.VideoLengthSeconds, &c.CarouselURLs, &c.CarouselLinks, &c.CarouselNames,
-			&c.CarouselDescriptions); err != nil {
+			&c.CarouselDescriptions, &size); err != nil {
 			return nil, fmt.Errorf("scan snapshot row: %w", err)
+		}
+		if int64(size) != v.size { // a newer snapshot replaced rows of v before the ids were read, or since
+			return nil, ErrSnapshotGone
 		}
 		byID[c.AdID] = c
 	}
@@ -129,7 +220,7 @@ func (s *Store) listSnapshot(ctx context.Context, q ListQuery, snap uint64, orde
 	for _, id := range ids {
 		c, ok := byID[id]
 		if !ok { // merged away by a newer snapshot between the two reads
-			return nil, errSnapshotGone
+			return nil, ErrSnapshotGone
 		}
 		c.SortValue = sortValues[id]
 		out = append(out, c)
@@ -137,9 +228,9 @@ func (s *Store) listSnapshot(ctx context.Context, q ListQuery, snap uint64, orde
 	return out, nil
 }
 
-// errSnapshotGone says a newer snapshot replaced the one being read; the
+// ErrSnapshotGone says a newer snapshot replaced the one being read; the
 // caller reads again.
-var errSnapshotGone = fmt.Errorf("snapshot replaced while read")
+var ErrSnapshotGone = fmt.Errorf("snapshot replaced while read")
 
 func toAny(ss []string) []any {
 	out := make([]any, len(ss))

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// ReadVersion is what a read of a range's creatives or aggregations depends
+// on, taken in one round trip: equal versions promise equal answers, so a
+// read cache may serve an answer for as long as the version it was read at
+// is the current one. Every part only grows or changes when the range's data,
+// its sync jobs, the brand or its refreshed media URLs do.
+type ReadVersion struct {
+	// Days is how many days of the range are stored, DaysFetched when the
+	// newest of them was fetched (Unix nanoseconds).
+	Days, DaysFetched uint64
+	// Rebuild is the range's newest rebuild (0: none).
+	Rebuild uint64
+	// Events and EventsAt count the range's sync events and give the newest
+	// one's time: any new state of any of its jobs changes them.
+	Events   uint64
+	EventsAt int64
+	// Brand is the brand's registration (rows, newest version); Media the
+	// media URLs refreshed for the brand (rows, newest fetch).
+	Brand, BrandAt, Media, MediaAt uint64
+}
+
+// Covered says whether every day of r is stored.
+func (v ReadVersion) Covered(r Range) bool {
+	start, end, err := ParseRange(r.StartDate, r.EndDate)
+	return err == nil && v.Days == uint64(end.Sub(start)/(24*time.Hour))+1
+}
+
+// Derived says whether the range's newest rebuild is at least as new as its
+// newest stored day: what EnsureRange would otherwise derive.
+func (v ReadVersion) Derived() bool { return v.Rebuild != 0 && v.Rebuild >= v.DaysFetched }
+
+// ReadVersion reads r's version. Each part is a lookup by its table's primary
+// key prefix.
+func (s *Store) ReadVersion(ctx context.Context, r Range) (ReadVersion, error) {
+	args, err := rangeArgs(r)
+	if err != nil {
+		return ReadVersion{}, err
+	}
+	// One subquery a table, each an array of its parts: a subquery costs
+	// about a millisecond on a busy ClickHouse 18.16, nine of them 10 ms.
+	var days, events, brand, media []uint64
+	var v ReadVersion
+	err = s.conn.QueryRow(ctx, "SELECT"+
+		" (SELECT [toUInt64(uniqExact(date)), max(fetched_at)] FROM "+s.table("synced_days")+" WHERE "+dayWhere+"),"+
+		" (SELECT max(rebuild_version) FROM "+s.table("creative_aggregations")+" WHERE "+rangeWhere+"),"+
+		" (SELECT [count(), toUInt64(max(at_nanos))] FROM "+s.table("sync_events")+" WHERE "+rangeWhere+"),"+
+		" (SELECT [count(), max(version)] FROM "+s.table("brands")+" WHERE brand_id = ?),"+
+		" (SELECT [count(), toUInt64(max(fetched_at))] FROM "+s.table("media_urls")+" WHERE brand_id = ?)",
+		append(append(append(append([]any{}, args...), args...), args...), r.BrandID, r.BrandID)...).
+		Scan(&days, &v.Rebuild, &events, &brand, &media)
+	if err != nil {
+		return ReadVersion{}, fmt.Errorf("read version of %s: %w", r.BrandID, err)
+	}
+	if len(days) != 2 || len(events) != 2 || len(brand) != 2 || len(media) != 2 {
+		return ReadVersion{}, fmt.Errorf("read version of %s: parts of %d, %d, %d, %d values", r.BrandID, len(days), len(events), len(brand), len(media))
+	}
+	v.Days, v.DaysFetched = days[0], days[1]
+	v.Events, v.EventsAt = events[0], int64(events[1])
+	v.Brand, v.BrandAt, v.Media, v.MediaAt = brand[0], brand[1], media[0], media[1]
+	return v, nil
+}
