@@ -21,7 +21,7 @@ func (r *jobRun) syncDays(ctx context.Context, a *acctRun, c jobs.Chunk, meta *a
 	pager := w.deps.Graph.Insights(ctx, tok, acct, c.Start, c.End, nil).Daily()
 	for !pager.Done() {
 		var raw []json.RawMessage
-		err := r.call(ctx, func() (err error) {
+		err := r.call(ctx, a, func() (err error) {
 			raw, err = pager.Next(ctx)
 			return err
 		})
@@ -56,7 +56,7 @@ func (r *jobRun) lookupMissing(ctx context.Context, a *acctRun, job adfetch.Job,
 	if len(missing) == 0 {
 		return nil
 	}
-	ads, err := adfetch.LookupGated(ctx, r.w.deps.Graph, r.tok, missing, r.gate)
+	ads, err := adfetch.LookupGated(ctx, r.w.deps.Graph, r.tok, missing, a.gate)
 	if err != nil {
 		return err
 	}

@@ -39,7 +39,8 @@ type jobRun struct {
 // jobRun.mu.
 type acctRun struct {
 	id      string
-	planned int64 // its ads: the most its range pass publishes
+	planned int64   // its ads: the most its range pass publishes
+	gate    gateFor // the job's gate, at the account's place in the plan
 
 	ranging   bool    // its range pass runs
 	rangeFrac float64 // and is this far through
@@ -52,9 +53,6 @@ type acctRun struct {
 
 func newJobRun(ctx context.Context, w *worker, req *schemas.SyncRequest, tok graph.Token, plan jobs.Plan, skip int, from jobs.Checkpoint, res *jobResult) *jobRun {
 	r := &jobRun{ctx: ctx, w: w, req: req, tok: tok, plan: plan, res: res, from: from}
-	for _, id := range plan.Accounts[skip:] {
-		r.accts = append(r.accts, &acctRun{id: id, planned: res.plannedBy[id], unitsLeft: 1 + int64(len(plan.Chunks)), out: newDeliveries()})
-	}
 	accounts := slices.Clone(plan.Accounts)
 	r.gate = newCallGate(w.concurrency(), func() float64 {
 		// Ids lookups name no account: their usage is kept under "".
@@ -67,6 +65,10 @@ func newJobRun(ctx context.Context, w *worker, req *schemas.SyncRequest, tok gra
 		}
 		return worst
 	})
+	for i, id := range plan.Accounts[skip:] {
+		r.accts = append(r.accts, &acctRun{id: id, planned: res.plannedBy[id], gate: gateFor{r.gate, i},
+			unitsLeft: 1 + int64(len(plan.Chunks)), out: newDeliveries()})
+	}
 	return r
 }
 
@@ -113,12 +115,12 @@ func (r *jobRun) account(ctx context.Context, a *acctRun) error {
 	return r.accountDelivered(a)
 }
 
-// call runs one Graph call while it holds one of the gate's calls.
-func (r *jobRun) call(ctx context.Context, f func() error) error {
-	if err := r.gate.Acquire(ctx); err != nil {
+// call runs one Graph call of a while it holds one of the gate's calls.
+func (r *jobRun) call(ctx context.Context, a *acctRun, f func() error) error {
+	if err := a.gate.Acquire(ctx); err != nil {
 		return err
 	}
-	defer r.gate.Release()
+	defer a.gate.Release()
 	return f()
 }
 

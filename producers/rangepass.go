@@ -25,7 +25,7 @@ func (r *jobRun) syncAccount(ctx context.Context, a *acctRun) (*adMetas, error) 
 	pager := r.w.deps.Graph.Insights(ctx, r.tok, a.id, r.req.StartDate, r.req.EndDate, nil)
 	for !pager.Done() {
 		var raw []json.RawMessage
-		err := r.call(pages.Context(), func() (err error) {
+		err := r.call(pages.Context(), a, func() (err error) {
 			raw, err = pager.Next(pages.Context())
 			return err
 		})
@@ -54,7 +54,7 @@ func (r *jobRun) syncAccount(ctx context.Context, a *acctRun) (*adMetas, error) 
 func (r *jobRun) rangePage(ctx context.Context, a *acctRun, page int, rows []graph.Insight, meta *adMetas) error {
 	req := r.req
 	job := adfetch.Job{BrandID: req.BrandID, StartDate: req.StartDate, EndDate: req.EndDate, SyncID: req.JobID}
-	ads, err := adfetch.LookupGated(ctx, r.w.deps.Graph, r.tok, rows, r.gate)
+	ads, err := adfetch.LookupGated(ctx, r.w.deps.Graph, r.tok, rows, a.gate)
 	if err != nil {
 		return fmt.Errorf("%s ads of insights page %d: %w", a.id, page, err)
 	}

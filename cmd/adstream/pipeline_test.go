@@ -27,6 +27,8 @@ type pipelineOpts struct {
 	brokers       []string
 	accounts, ads int // graphsim: ad accounts of the brand, ads per account
 	latencyMs     int // graphsim: added to every Graph call, so a sync takes seconds
+	// graphConcurrency is the producer's ADSTREAM_GRAPH_CONCURRENCY; 0 keeps its default.
+	graphConcurrency int
 }
 
 // pipeline is adstream as an operator runs it: `adstream graphsim`, `api`,
@@ -128,9 +130,11 @@ func startPipeline(t *testing.T, o pipelineOpts) *pipeline {
 	p.roles[roleConsumer] = startProc(t, roleConsumer, with(map[string]string{
 		"ADSTREAM_METRICS_ADDR": freeAddr(t), "ADSTREAM_INSTANCE_ID": "consumer-1", "ADSTREAM_FLUSH_INTERVAL": "200ms",
 	}), "consumer")
-	p.roles[roleProducer] = startProc(t, roleProducer, with(map[string]string{
-		"ADSTREAM_METRICS_ADDR": freeAddr(t), "ADSTREAM_INSTANCE_ID": "producer-1",
-	}), "producer")
+	producerEnv := map[string]string{"ADSTREAM_METRICS_ADDR": freeAddr(t), "ADSTREAM_INSTANCE_ID": "producer-1"}
+	if o.graphConcurrency > 0 {
+		producerEnv["ADSTREAM_GRAPH_CONCURRENCY"] = strconv.Itoa(o.graphConcurrency)
+	}
+	p.roles[roleProducer] = startProc(t, roleProducer, with(producerEnv), "producer")
 	waitFor(t, 60*time.Second, "the API to be ready", func() bool { return p.get("/readyz", nil) == http.StatusOK })
 
 	body, _ := json.Marshal(map[string]any{"brandId": "demo", "name": "Demo", "accessToken": p.brand.AccessToken,
