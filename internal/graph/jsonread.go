@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"unicode/utf8"
@@ -14,9 +15,8 @@ import (
 // offset, never a panic. Strings with escapes or invalid UTF-8 are handed to
 // encoding/json, so they decode exactly as before.
 type jsonReader struct {
-	b     []byte
-	i     int
-	depth int // of the arrays and objects being skipped
+	b []byte
+	i int
 }
 
 // maxSkipDepth bounds the nesting skip follows, as encoding/json does.
@@ -195,20 +195,16 @@ func (r *jsonReader) array(elem func() error) error {
 	}
 }
 
-// skip reads past any value.
+// skip reads past any value. It looks only for where the value ends: the
+// values it skips (a page's rows before they are decoded, fields no
+// decoder keeps) come from a body the client checked is valid JSON, and what
+// is not is read past or refused, never a panic.
 func (r *jsonReader) skip() error {
-	if r.depth++; r.depth > maxSkipDepth {
-		return r.errorf("nested too deep")
-	}
-	defer func() { r.depth-- }()
 	switch c := r.peek(); {
 	case c == '"':
-		_, _, err := r.quoted()
-		return err
-	case c == '{':
-		return r.object(func([]byte) error { return r.skip() })
-	case c == '[':
-		return r.array(r.skip)
+		return r.skipString()
+	case c == '{' || c == '[':
+		return r.skipNested()
 	case c == '-' || (c >= '0' && c <= '9'):
 		_, err := r.number()
 		return err
@@ -220,6 +216,52 @@ func (r *jsonReader) skip() error {
 		}
 	}
 	return r.errorf("want a value")
+}
+
+// skipString reads past the string at r.i: to its first quote not escaped.
+func (r *jsonReader) skipString() error {
+	for j := r.i + 1; ; j++ {
+		k := bytes.IndexByte(r.b[j:], '"')
+		if k < 0 {
+			return r.errorf("unterminated string")
+		}
+		j += k
+		escapes := 0
+		for p := j - 1; p > r.i && r.b[p] == '\\'; p-- {
+			escapes++
+		}
+		if escapes%2 == 0 {
+			r.i = j + 1
+			return nil
+		}
+	}
+}
+
+// skipNested reads past the object or array at r.i: to the bracket that
+// closes it, strings skipped whole.
+func (r *jsonReader) skipNested() error {
+	start, depth := r.i, 0
+	for r.i < len(r.b) {
+		switch r.b[r.i] {
+		case '"':
+			if err := r.skipString(); err != nil {
+				return err
+			}
+			continue
+		case '{', '[':
+			if depth++; depth > maxSkipDepth {
+				return r.errorf("nested too deep")
+			}
+		case '}', ']':
+			if depth--; depth == 0 {
+				r.i++
+				return nil
+			}
+		}
+		r.i++
+	}
+	r.i = start
+	return r.errorf("unterminated object or array")
 }
 
 // end checks nothing but white space follows the value read.
