@@ -64,7 +64,7 @@ func (r *jobRun) lookupMissing(ctx context.Context, a *acctRun, job adfetch.Job,
 	found := make(map[string]adMeta, len(ads))
 	for id, ad := range ads {
 		rec := adfetch.AdRecord(job, a.id, ad, at)
-		found[id] = adMeta{typ: rec.CreativeType, status: rec.AdEffectiveStatus}
+		found[id] = adMeta{typ: rec.CreativeType, status: rec.AdEffectiveStatus, updated: ad.UpdatedTime}
 		r.w.produceCounted(r.ctx, a.out, r.w.cfg.Topics.Ads, schemas.AdKey(job.BrandID, id), rec)
 	}
 	meta.put(found)

@@ -23,8 +23,9 @@ type worker struct {
 	cl      *kgo.Client
 	metrics *metrics
 
-	dedup *jobs.Dedup // nil: every request is new
-	clock jobs.Clock  // orders the events this producer publishes
+	dedup   *jobs.Dedup // nil: every request is new
+	catalog adCatalog   // the ads refreshes need not re-read
+	clock   jobs.Clock  // orders the events this producer publishes
 
 	mu         sync.Mutex
 	produceErr error // first encode or delivery failure since the job's attempt began
@@ -48,10 +49,11 @@ type jobResult struct {
 	prev       store.SyncJob
 }
 
-// adMeta is what a daily row needs of its ad.
+// adMeta is what a daily row needs of its ad, and when the ad last changed.
 type adMeta struct {
-	typ    schemas.CreativeType
-	status string
+	typ     schemas.CreativeType
+	status  string
+	updated time.Time // the API's updated_time; zero when unknown
 }
 
 // runJob plans the job, then for every ad account of the brand at once pages

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/adstream/adstream/internal/graph"
 	"github.com/adstream/adstream/internal/jobs"
@@ -84,12 +85,23 @@ func (r *jobRun) run(ctx context.Context) error {
 
 // account runs an account's range pass, then its chunks of days together
 // (they need the range pass's creative types and statuses), then waits
-// until Kafka has every record of the account and checkpoints.
+// until Kafka has every record of the account and checkpoints. A REFRESH
+// re-reads only the ads changed since the catalog's last range pass of the
+// account; a FULL sync re-reads them all.
 func (r *jobRun) account(ctx context.Context, a *acctRun) error {
 	r.mu.Lock()
 	a.ranging = true
 	r.mu.Unlock()
-	meta, err := r.syncAccount(ctx, a)
+	began := time.Now()
+	var known *accountAds
+	if r.req.Kind == schemas.SyncKindRefresh {
+		known = r.w.catalog.known(r.req.BrandID, a.id)
+	}
+	ch, err := r.changedSince(ctx, a, known)
+	if err != nil {
+		return err
+	}
+	meta, err := r.syncAccount(ctx, a, known, ch)
 	if err != nil {
 		return err
 	}
@@ -107,6 +119,7 @@ func (r *jobRun) account(ctx context.Context, a *acctRun) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
+	r.w.catalog.learn(r.req.BrandID, a.id, time.Since(began), known, meta.m, ch)
 	select {
 	case <-ctx.Done():
 		return ctx.Err()
