@@ -108,7 +108,7 @@ func benchSync(b *testing.B, ads, days, latency int) {
 
 	const until = "2026-11-27"
 	since := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1-days).Format(time.DateOnly)
-	run := func(job string, kind schemas.SyncKind) (calls, least int64, took time.Duration) {
+	run := func(job string, kind schemas.SyncKind, reread func() int64) (calls, least int64, took time.Duration) {
 		before := simCalls(b, srv.URL)
 		began := time.Now()
 		req := &schemas.SyncRequest{JobID: job, BrandID: brand.BrandID, StartDate: since, EndDate: until,
@@ -141,14 +141,19 @@ func benchSync(b *testing.B, ads, days, latency int) {
 				b.Fatal(err)
 			}
 			calls = simCalls(b, srv.URL) - before
-			least = leastCalls(b, srv.URL, brand, since, until, ended)
+			least = leastCalls(b, srv.URL, brand, since, until, ended, reread())
 			b.Logf("%s: %d ads, %d daily rows over %d days: %d Graph calls (fewest possible %d, ×%.2f) in %.1f s",
 				job, ended.PublishedAds, ended.PublishedDays, len(ended.Days), calls, least, float64(calls)/float64(least), took.Seconds())
 			return calls, least, took
 		}
 	}
-	firstCalls, firstLeast, firstTook := run("bench-first", schemas.SyncKindFull)
-	refreshCalls, refreshLeast, refreshTook := run("bench-refresh", schemas.SyncKindRefresh)
+	// A first sync looks every ad of the range up; a refresh the next day
+	// looks up only those changed meanwhile, after listing the changes.
+	firstCalls, firstLeast, firstTook := run("bench-first", schemas.SyncKindFull, func() int64 { return -1 })
+	changedSince := advanceSimDay(b, srv.URL)
+	refreshCalls, refreshLeast, refreshTook := run("bench-refresh", schemas.SyncKindRefresh, func() int64 {
+		return changedAds(b, srv.URL, brand, changedSince)
+	})
 	b.ReportMetric(float64(firstCalls), "first-calls")
 	b.ReportMetric(float64(firstLeast), "first-min-calls")
 	b.ReportMetric(firstTook.Seconds(), "first-s")
@@ -160,8 +165,11 @@ func benchSync(b *testing.B, ads, days, latency int) {
 // leastCalls is the fewest Graph calls a sync that ended with ended can make,
 // from graphsim's ground truth: per account one count of its ads, the pages
 // of the range pass and of each chunk of days at the page limit, and the
-// lookups of the ads with data and of their videos, 50 ids a call.
-func leastCalls(b *testing.B, sim string, brand graphsim.Brand, since, until string, ended *schemas.SyncEvent) int64 {
+// lookups, 50 ids a call, of the ads with data and of their videos, or,
+// for a refresh (reread ≥ 0), one listing each of the changed ads, ad sets
+// and campaigns and the lookups of the reread ads changed since (their
+// videos left out: a bound from below).
+func leastCalls(b *testing.B, sim string, brand graphsim.Brand, since, until string, ended *schemas.SyncEvent, reread int64) int64 {
 	const pageLimit, idsPerCall = 500, 50
 	pages := func(rows int64) int64 { return (rows + pageLimit - 1) / pageLimit }
 	lookups := func(ids int64) int64 { return (ids + idsPerCall - 1) / idsPerCall }
@@ -170,13 +178,58 @@ func leastCalls(b *testing.B, sim string, brand graphsim.Brand, since, until str
 		getSim(b, sim+"/_sim/truth?"+url.Values{"brand_id": {brand.BrandID}, "since": {from}, "until": {to}, "creative_type": {creativeType}}.Encode(), &tr)
 		return tr.TotalAds
 	}
-	n := int64(len(brand.AdAccountIDs)) + pages(ended.PublishedAds) + lookups(ended.PublishedAds) + lookups(truthAds(since, until, "video"))
+	n := int64(len(brand.AdAccountIDs)) + pages(ended.PublishedAds)
+	if reread < 0 {
+		n += lookups(ended.PublishedAds) + lookups(truthAds(since, until, "video"))
+	} else {
+		n += 3*int64(len(brand.AdAccountIDs)) + lookups(reread)
+	}
 	for _, c := range jobs.Chunks(ended.Days, jobs.ChunkDays) {
 		var rows int64 // one per ad with data, each day
 		for d, _ := time.Parse(time.DateOnly, c.Start); d.Format(time.DateOnly) <= c.End; d = d.AddDate(0, 0, 1) {
 			rows += truthAds(d.Format(time.DateOnly), d.Format(time.DateOnly), "")
 		}
 		n += pages(rows)
+	}
+	return n
+}
+
+// advanceSimDay moves graphsim's clock a day on, as between a sync and the
+// next day's refresh, and returns the clock's time before.
+func advanceSimDay(b *testing.B, sim string) time.Time {
+	var clock struct {
+		Now time.Time `json:"now"`
+	}
+	getSim(b, sim+"/_sim/clock", &clock)
+	resp, err := http.Post(sim+"/_sim/clock?advance=24h", "", nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || clock.Now.IsZero() {
+		b.Fatalf("advance graphsim's clock: HTTP %d, clock was %v", resp.StatusCode, clock.Now)
+	}
+	return clock.Now
+}
+
+// changedAds counts the ads of the brand updated after t, with every status.
+func changedAds(b *testing.B, sim string, brand graphsim.Brand, t time.Time) int64 {
+	var n int64
+	for _, acct := range brand.AdAccountIDs {
+		q := url.Values{"fields": {"id"}, "limit": {"500"}, "access_token": {brand.AccessToken},
+			"filtering": {fmt.Sprintf(`[{"field":"ad.updated_time","operator":"GREATER_THAN","value":%d},`+
+				`{"field":"ad.effective_status","operator":"IN","value":["ACTIVE","PAUSED","ARCHIVED","DELETED","CAMPAIGN_PAUSED","ADSET_PAUSED","DISAPPROVED","WITH_ISSUES","PENDING_REVIEW","IN_PROCESS","PENDING_BILLING_INFO","PREAPPROVED"]}]`, t.Unix())}}
+		for next := sim + "/v21.0/" + acct + "/ads?" + q.Encode(); next != ""; {
+			var page struct {
+				Data   []json.RawMessage `json:"data"`
+				Paging struct {
+					Next string `json:"next"`
+				} `json:"paging"`
+			}
+			getSim(b, next, &page)
+			n += int64(len(page.Data))
+			next = page.Paging.Next
+		}
 	}
 	return n
 }
