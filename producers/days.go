@@ -2,7 +2,6 @@ package producers
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -14,23 +13,17 @@ import (
 
 // syncDays publishes one daily AdInsight per ad and day of a chunk. An ad
 // that the range pass did not see (it gained data since) is looked up.
-// Each page's call holds one of the job's gate calls.
+// The next page is fetched while one is published (prefetch).
 func (r *jobRun) syncDays(ctx context.Context, a *acctRun, c jobs.Chunk, meta *adMetas) error {
 	w, req, tok, acct := r.w, r.req, r.tok, a.id
 	job := adfetch.Job{BrandID: req.BrandID, StartDate: req.StartDate, EndDate: req.EndDate, SyncID: req.JobID}
 	pager := w.deps.Graph.Insights(ctx, tok, acct, c.Start, c.End, nil).Daily()
-	for !pager.Done() {
-		var raw []json.RawMessage
-		err := r.call(ctx, a, func() (err error) {
-			raw, err = pager.Next(ctx)
-			return err
-		})
+	pages := r.prefetch(ctx, a, pager)
+	defer pages.stop()
+	for page := range pages.pages {
+		rows, err := graph.DecodeInsights(page.items)
 		if err != nil {
-			return err
-		}
-		rows, err := graph.DecodeInsights(raw)
-		if err != nil {
-			return fmt.Errorf("%s days %s..%s page %d: %w", acct, c.Start, c.End, pager.Page(), err)
+			return fmt.Errorf("%s days %s..%s page %d: %w", acct, c.Start, c.End, page.page, err)
 		}
 		if err := r.lookupMissing(ctx, a, job, rows, meta); err != nil {
 			return fmt.Errorf("%s days %s..%s: %w", acct, c.Start, c.End, err)
@@ -42,7 +35,7 @@ func (r *jobRun) syncDays(ctx context.Context, a *acctRun, c jobs.Chunk, meta *a
 		}
 		r.published(a, 0, 0, int64(len(rows)), 0)
 	}
-	return nil
+	return pages.err
 }
 
 // lookupMissing fills meta for the ads of rows it lacks, publishing their Ad records.
