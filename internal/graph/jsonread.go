@@ -64,7 +64,13 @@ func (r *jsonReader) quoted() (q []byte, slow bool, err error) {
 		return nil, false, r.errorf("want a string")
 	}
 	start, high := r.i, false
-	for j := start + 1; j < len(r.b); j++ {
+	for j := start + 1; ; {
+		for j < len(r.b) && !stringSpecial[r.b[j]] {
+			j++
+		}
+		if j >= len(r.b) {
+			return nil, false, r.errorf("unterminated string")
+		}
 		switch c := r.b[j]; {
 		case c == '"':
 			r.i = j + 1
@@ -72,16 +78,29 @@ func (r *jsonReader) quoted() (q []byte, slow bool, err error) {
 			return q, slow || (high && !utf8.Valid(q)), nil
 		case c == '\\':
 			slow = true
-			j++
+			j += 2
 		case c < 0x20:
 			r.i = j
 			return nil, false, r.errorf("control character in string")
-		case c >= utf8.RuneSelf:
+		default:
 			high = true
+			j++
 		}
 	}
-	return nil, false, r.errorf("unterminated string")
 }
+
+// stringSpecial marks the bytes inside a string that quoted must look at:
+// the closing quote, escapes, control characters and bytes past ASCII.
+var stringSpecial = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	for c := utf8.RuneSelf; c < 256; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
 
 // str reads a string, or null as "".
 func (r *jsonReader) str() (string, error) {

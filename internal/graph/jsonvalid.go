@@ -122,6 +122,12 @@ func (v *validator) str() bool {
 		return false
 	}
 	for v.i < len(v.b) {
+		for v.i < len(v.b) && !validSpecial[v.b[v.i]] {
+			v.i++
+		}
+		if v.i >= len(v.b) {
+			return false
+		}
 		c := v.b[v.i]
 		v.i++
 		switch {
@@ -190,3 +196,13 @@ func (v *validator) digits() int {
 func isHex(c byte) bool {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
+
+// validSpecial marks the bytes inside a string that str must look at: the
+// closing quote, escapes and control characters.
+var validSpecial = func() (t [256]bool) {
+	for c := range 0x20 {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
