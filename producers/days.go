@@ -13,54 +13,56 @@ import (
 
 // syncDays publishes one daily AdInsight per ad and day of a chunk. An ad
 // that the range pass did not see (it gained data since) is looked up.
-func (w *worker) syncDays(ctx context.Context, req *schemas.SyncRequest, tok graph.Token, acct string, c jobs.Chunk, meta map[string]adMeta, res *jobResult) error {
+// The next page is fetched while one is published (prefetch).
+func (r *jobRun) syncDays(ctx context.Context, a *acctRun, c jobs.Chunk, meta *adMetas) error {
+	w, req, tok, acct := r.w, r.req, r.tok, a.id
 	job := adfetch.Job{BrandID: req.BrandID, StartDate: req.StartDate, EndDate: req.EndDate, SyncID: req.JobID}
-	pager := w.deps.Graph.DailyInsights(ctx, tok, acct, c.Start, c.End, len(meta))
-	for !pager.Done() {
-		raw, err := pager.Next(ctx)
+	pager := w.deps.Graph.DailyInsights(ctx, tok, acct, c.Start, c.End, meta.len())
+	pages := r.prefetch(ctx, a, pager)
+	defer pages.stop()
+	for page := range pages.pages {
+		rows, err := graph.DecodeInsights(page.items)
 		if err != nil {
-			return err
+			return fmt.Errorf("%s days %s..%s page %d: %w", acct, c.Start, c.End, page.page, err)
 		}
-		rows, err := graph.Decode[graph.Insight](raw)
-		if err != nil {
-			return fmt.Errorf("%s days %s..%s page %d: %w", acct, c.Start, c.End, pager.Page(), err)
-		}
-		if err := w.lookupMissing(ctx, tok, acct, job, rows, meta); err != nil {
+		if err := r.lookupMissing(ctx, a, job, rows, meta); err != nil {
 			return fmt.Errorf("%s days %s..%s: %w", acct, c.Start, c.End, err)
 		}
 		fetchedAt := time.Now().UTC()
 		for _, in := range rows {
-			m := meta[in.AdID]
-			w.produce(ctx, w.cfg.Topics.Insights, schemas.AdKey(req.BrandID, in.AdID), adfetch.DayRecord(job, acct, in, m.typ, m.status, fetchedAt))
-			res.days++
+			m, _ := meta.get(in.AdID)
+			w.produceCounted(r.ctx, a.out, w.cfg.Topics.Insights, schemas.AdKey(req.BrandID, in.AdID), adfetch.DayRecord(job, acct, in, m.typ, m.status, fetchedAt))
 		}
+		r.published(a, 0, 0, int64(len(rows)), 0)
 	}
-	return nil
+	return pages.err
 }
 
 // lookupMissing fills meta for the ads of rows it lacks, publishing their Ad records.
-func (w *worker) lookupMissing(ctx context.Context, tok graph.Token, acct string, job adfetch.Job, rows []graph.Insight, meta map[string]adMeta) error {
+func (r *jobRun) lookupMissing(ctx context.Context, a *acctRun, job adfetch.Job, rows []graph.Insight, meta *adMetas) error {
 	var missing []graph.Insight
 	for _, in := range rows {
-		if _, ok := meta[in.AdID]; !ok {
+		if _, ok := meta.get(in.AdID); !ok {
 			missing = append(missing, in)
 		}
 	}
 	if len(missing) == 0 {
 		return nil
 	}
-	ads, err := adfetch.Lookup(ctx, w.deps.Graph, tok, missing)
+	ads, err := adfetch.LookupGated(ctx, r.w.deps.Graph, r.tok, missing, a.gate)
 	if err != nil {
 		return err
 	}
 	at := time.Now().UTC()
+	found := make(map[string]adMeta, len(ads))
 	for id, ad := range ads {
-		rec := adfetch.AdRecord(job, acct, ad, at)
-		meta[id] = adMeta{typ: rec.CreativeType, status: rec.AdEffectiveStatus}
-		w.produce(ctx, w.cfg.Topics.Ads, schemas.AdKey(job.BrandID, id), rec)
+		rec := adfetch.AdRecord(job, a.id, ad, at)
+		found[id] = adMeta{typ: rec.CreativeType, status: rec.AdEffectiveStatus, updated: ad.UpdatedTime}
+		r.w.produceCounted(r.ctx, a.out, r.w.cfg.Topics.Ads, schemas.AdKey(job.BrandID, id), rec)
 	}
+	meta.put(found)
 	for _, in := range missing {
-		if _, ok := meta[in.AdID]; !ok {
+		if _, ok := meta.get(in.AdID); !ok {
 			return fmt.Errorf("ad %s has daily insights but the ids lookup did not return it", in.AdID)
 		}
 	}

@@ -53,9 +53,25 @@ type env struct {
 	brands  *memBrands
 	box     *tokenbox.Box
 	failing *failingCodec // the producer's codec; can be told to fail insights
+	calls   *inFlight     // the Graph calls graphsim is answering
 
 	graphConfig func(*graph.Config) // changes the producer's Graph client config; nil keeps it
 	jobs        producers.JobStore  // the producer's sync history; nil: none
+}
+
+// inFlight counts the Graph API calls a server is answering at once.
+type inFlight struct {
+	now, most atomic.Int64
+}
+
+func (f *inFlight) wrap(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := f.now.Add(1)
+		defer f.now.Add(-1)
+		for m := f.most.Load(); n > m && !f.most.CompareAndSwap(m, n); m = f.most.Load() {
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // failingCodec is the real codec, failing to encode AdInsight records while
@@ -94,7 +110,8 @@ func newWorld(t *testing.T) *env {
 	if err != nil {
 		t.Fatalf("graphsim: %v", err)
 	}
-	srv := httptest.NewServer(sim)
+	calls := &inFlight{}
+	srv := httptest.NewServer(calls.wrap(sim))
 	t.Cleanup(srv.Close)
 	codec, err := schemas.NewSerde()
 	if err != nil {
@@ -107,6 +124,7 @@ func newWorld(t *testing.T) *env {
 	e := &env{
 		brokers: brokers, topics: topicsFor(t, brokers), codec: codec,
 		sim: sim, simURL: srv.URL, brand: sim.Brands()[0], box: box, failing: &failingCodec{Codec: codec},
+		calls: calls,
 	}
 	e.brands = &memBrands{m: map[string]store.Brand{e.brand.BrandID: {
 		BrandID: e.brand.BrandID, Name: "Demo", TokenCiphertext: box.Seal(e.brand.AccessToken), AdAccountIDs: e.brand.AdAccountIDs,

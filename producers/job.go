@@ -12,7 +12,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/adstream/adstream/clickhouse/store"
-	"github.com/adstream/adstream/internal/adfetch"
 	"github.com/adstream/adstream/internal/graph"
 	"github.com/adstream/adstream/internal/jobs"
 	"github.com/adstream/adstream/schemas"
@@ -24,8 +23,9 @@ type worker struct {
 	cl      *kgo.Client
 	metrics *metrics
 
-	dedup *jobs.Dedup // nil: every request is new
-	clock jobs.Clock  // orders the events this producer publishes
+	dedup   *jobs.Dedup // nil: every request is new
+	catalog adCatalog   // the ads refreshes need not re-read
+	clock   jobs.Clock  // orders the events this producer publishes
 
 	mu         sync.Mutex
 	produceErr error // first encode or delivery failure since the job's attempt began
@@ -34,6 +34,7 @@ type worker struct {
 // jobResult counts what a job published against its plan.
 type jobResult struct {
 	planned       int64 // the ads its accounts hold: the most it can publish
+	plannedBy     map[string]int64
 	ads, insights int64
 	days          int64 // daily rows published
 	fetchedDays   []string
@@ -48,18 +49,20 @@ type jobResult struct {
 	prev       store.SyncJob
 }
 
-// adMeta is what a daily row needs of its ad.
+// adMeta is what a daily row needs of its ad, and when the ad last changed.
 type adMeta struct {
-	typ    schemas.CreativeType
-	status string
+	typ     schemas.CreativeType
+	status  string
+	updated time.Time // the API's updated_time; zero when unknown
 }
 
-// runJob plans the job, then for each ad account of the brand pages the
-// range's insights (one Ad and one range AdInsight per ad with data in the
-// range, with exact reach) and the days to fetch (one daily AdInsight per ad
-// and day), then flushes and reports completion with the days it fetched.
-// A job an earlier run left unfinished (its producer died, or an attempt
-// failed) resumes after the accounts that run finished (jobs.Plan.Resume).
+// runJob plans the job, then for every ad account of the brand at once pages
+// the range's insights (one Ad and one range AdInsight per ad with data in
+// the range, with exact reach) and the days to fetch (one daily AdInsight per
+// ad and day), with a bounded number of Graph calls in flight (jobRun), then
+// flushes and reports completion with the days it fetched. A job an earlier
+// run left unfinished (its producer died, or an attempt failed) resumes after
+// the accounts that run finished (jobs.Plan.Resume).
 func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog.Logger) (jobResult, error) {
 	var res jobResult
 	// A day the store cannot hold would be wrapped into another range or
@@ -90,24 +93,8 @@ func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog
 	log.Info("sync job planned", "accounts", len(brand.AdAccountIDs), "days", len(res.fetchedDays), "units", res.unitsTotal,
 		"accounts_done_before", skip)
 	w.publishEvent(ctx, req, schemas.SyncProgress, res, jobs.Failure{})
-	for _, acct := range brand.AdAccountIDs[skip:] {
-		planned := res.planned / int64(len(brand.AdAccountIDs)) // the account's share, for progress within its range pass
-		meta, err := w.syncAccount(ctx, req, tok, acct, planned, &res)
-		if err != nil {
-			return res, err
-		}
-		res.unitsDone++
-		for _, c := range plan.Chunks {
-			if err := w.syncDays(ctx, req, tok, acct, c, meta, &res); err != nil {
-				return res, err
-			}
-			res.unitsDone++
-			res.permille = jobs.Permille(res.unitsDone, res.unitsTotal, 0)
-			w.publishEvent(ctx, req, schemas.SyncProgress, res, jobs.Failure{})
-		}
-		if err := w.checkpoint(ctx, req, &res); err != nil {
-			return res, err
-		}
+	if err := newJobRun(ctx, w, req, tok, plan, skip, from, &res).run(ctx); err != nil {
+		return res, err
 	}
 	if err := w.cl.Flush(ctx); err != nil {
 		return res, fmt.Errorf("flush: %w", err)
@@ -126,12 +113,14 @@ func (w *worker) runJob(ctx context.Context, req *schemas.SyncRequest, log *slog
 // their restatement window closed. Its units are, per account, the range pass
 // and one per chunk of days.
 func (w *worker) plan(ctx context.Context, req *schemas.SyncRequest, tok graph.Token, accounts []string, res *jobResult) (jobs.Plan, error) {
+	res.plannedBy = make(map[string]int64, len(accounts))
 	for _, acct := range accounts {
 		n, err := w.deps.Graph.CountAds(ctx, tok, acct)
 		if err != nil {
 			return jobs.Plan{}, fmt.Errorf("%s plan: %w", acct, err)
 		}
 		res.planned += n
+		res.plannedBy[acct] = n
 	}
 	r := store.Range{BrandID: req.BrandID, StartDate: req.StartDate, EndDate: req.EndDate}
 	var synced map[string]time.Time
@@ -165,69 +154,27 @@ func (w *worker) lastState(ctx context.Context, req *schemas.SyncRequest, log *s
 	return j
 }
 
-// checkpoint records that the units done so far are done for good: once
-// every record published so far is delivered, an event says so, and a run
-// that takes the job over after a crash skips them. An event sent before
-// the flush could outlive records lost with the process.
-func (w *worker) checkpoint(ctx context.Context, req *schemas.SyncRequest, res *jobResult) error {
-	if err := w.cl.Flush(ctx); err != nil {
-		return fmt.Errorf("flush: %w", err)
-	}
-	if err := w.takeProduceErr(); err != nil {
-		return fmt.Errorf("publish records: %w", err)
-	}
-	res.checkpoint = jobs.Checkpoint{Units: res.unitsDone, Ads: res.ads, Insights: res.insights, Days: res.days, Plan: res.checkpoint.Plan}
-	w.publishEvent(ctx, req, schemas.SyncProgress, *res, jobs.Failure{})
-	return nil
-}
-
-// syncAccount is an account's range pass: it publishes its ads and range
-// insights, a page at a time, and returns what the daily pass needs of each ad.
-func (w *worker) syncAccount(ctx context.Context, req *schemas.SyncRequest, tok graph.Token, acct string, planned int64, res *jobResult) (map[string]adMeta, error) {
-	job := adfetch.Job{BrandID: req.BrandID, StartDate: req.StartDate, EndDate: req.EndDate, SyncID: req.JobID}
-	meta := map[string]adMeta{}
-	pager := w.deps.Graph.Insights(ctx, tok, acct, req.StartDate, req.EndDate, nil)
-	for !pager.Done() {
-		raw, err := pager.Next(ctx)
-		if err != nil {
-			return nil, err
-		}
-		rows, err := graph.Decode[graph.Insight](raw)
-		if err != nil {
-			return nil, fmt.Errorf("%s insights page %d: %w", acct, pager.Page(), err)
-		}
-		ads, err := adfetch.Lookup(ctx, w.deps.Graph, tok, rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s ads of insights page %d: %w", acct, pager.Page(), err)
-		}
-		fetchedAt := time.Now().UTC()
-		for _, in := range rows {
-			ad, ok := ads[in.AdID]
-			if !ok {
-				return nil, fmt.Errorf("%s: ad %s has insights but the ids lookup did not return it", acct, in.AdID)
-			}
-			adRec := adfetch.AdRecord(job, acct, ad, fetchedAt)
-			meta[in.AdID] = adMeta{typ: adRec.CreativeType, status: adRec.AdEffectiveStatus}
-			w.produce(ctx, w.cfg.Topics.Ads, schemas.AdKey(req.BrandID, in.AdID), adRec)
-			w.produce(ctx, w.cfg.Topics.Insights, schemas.AdKey(req.BrandID, in.AdID), adfetch.InsightRecord(job, acct, in, adRec, fetchedAt))
-			res.ads++
-			res.insights++
-		}
-		res.permille = jobs.Permille(res.unitsDone, res.unitsTotal, float64(len(meta))/float64(max(planned, 1)))
-		w.publishEvent(ctx, req, schemas.SyncProgress, *res, jobs.Failure{})
-	}
-	return meta, nil
-}
-
 // produce publishes asynchronously; an encode or delivery failure is kept
 // and fails the job's attempt when it flushes.
 func (w *worker) produce(ctx context.Context, topic string, key []byte, v any) {
+	w.produceCounted(ctx, nil, topic, key, v)
+}
+
+// produceCounted is produce that counts the record in out (when not nil)
+// until its delivery callback ran.
+func (w *worker) produceCounted(ctx context.Context, out *deliveries, topic string, key []byte, v any) {
 	val, err := w.deps.Codec.Encode(v)
 	if err != nil {
 		w.noteProduceErr(fmt.Errorf("encode %s record: %w", topic, err))
 		return
 	}
+	if out != nil {
+		out.add()
+	}
 	w.cl.Produce(ctx, &kgo.Record{Topic: topic, Key: key, Value: val}, func(r *kgo.Record, err error) {
+		if out != nil {
+			defer out.delivered()
+		}
 		if err != nil {
 			w.noteProduceErr(fmt.Errorf("deliver to %s: %w", r.Topic, err))
 			return

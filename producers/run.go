@@ -3,6 +3,7 @@
 package producers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +42,10 @@ type Config struct {
 	// Lookback is the restatement window (default jobs.Lookback, 28 days):
 	// a day fetched less than this after it ended is fetched again.
 	Lookback time.Duration
+	// GraphConcurrency is how many Graph calls a job has in flight at most
+	// (default DefaultGraphConcurrency); fewer while the API reports high
+	// usage (callGate).
+	GraphConcurrency int
 	// Refresh schedules periodic REFRESH jobs when its Interval is set and
 	// Deps.Jobs is given.
 	Refresh SchedulerConfig
@@ -220,6 +225,8 @@ func permanent(err error) bool {
 	return errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrBadDate) || errors.Is(err, tokenbox.ErrCannotOpen) ||
 		errors.Is(err, graph.ErrAuthExpired) || errors.Is(err, graph.ErrPermission)
 }
+
+func (w *worker) concurrency() int { return cmp.Or(w.cfg.GraphConcurrency, DefaultGraphConcurrency) }
 
 func (w *worker) flush(ctx context.Context, log *slog.Logger) {
 	if err := w.cl.Flush(ctx); err != nil {

@@ -29,6 +29,8 @@ type pipelineOpts struct {
 	accounts, ads int // graphsim: ad accounts of each brand, ads per account
 	latencyMs     int // graphsim: added to every Graph call, so a sync takes seconds
 	replicas      int // processes of the API, the consumer and the producer each (0: one)
+	// graphConcurrency is the producer's ADSTREAM_GRAPH_CONCURRENCY; 0 keeps its default.
+	graphConcurrency int
 }
 
 // pipeline is adstream as an operator runs it: `adstream graphsim`, `api`,
@@ -145,6 +147,9 @@ func startPipeline(t *testing.T, o pipelineOpts) *pipeline {
 			env := with(map[string]string{"ADSTREAM_METRICS_ADDR": metrics[role], "ADSTREAM_INSTANCE_ID": role + "-" + strconv.Itoa(i)})
 			if role == roleConsumer {
 				env["ADSTREAM_FLUSH_INTERVAL"] = "200ms"
+			}
+			if role == roleProducer && o.graphConcurrency > 0 {
+				env["ADSTREAM_GRAPH_CONCURRENCY"] = strconv.Itoa(o.graphConcurrency)
 			}
 			p.roles[name] = startProc(t, name, env, role)
 		}

@@ -20,7 +20,8 @@ func producerCommand() command {
 		run: func(ctx context.Context, e *config.Env, io stdio) error {
 			s := settings{ClickHouse: config.LoadClickHouse(e), Kafka: config.LoadKafka(e), Graph: config.LoadGraph(e),
 				Telemetry: config.LoadTelemetry(e, "127.0.0.1:9101"), Sync: config.LoadSync(e), Topics: config.LoadTopics(e),
-				RefreshInterval: loadRefreshInterval(e), InsightsLookback: loadInsightsLookback(e), Membership: config.LoadMembership(e)}
+				RefreshInterval: loadRefreshInterval(e), InsightsLookback: loadInsightsLookback(e), Membership: config.LoadMembership(e),
+				GraphConcurrency: loadGraphConcurrency(e)}
 			requireBrokers(e, s.Kafka)
 			requireTokenKey(e, s.Sync)
 			if s.Graph.URL == "" && !e.Help {
@@ -62,6 +63,11 @@ func loadInsightsLookback(e *config.Env) time.Duration {
 		"restatement window: a day fetched less than this after it ended is fetched again by the next sync covering it (producer)")
 }
 
+func loadGraphConcurrency(e *config.Env) int {
+	return e.Int("ADSTREAM_GRAPH_CONCURRENCY", producers.DefaultGraphConcurrency, 1,
+		"Graph API calls a sync job has in flight at most; fewer while the API reports high usage (producer)")
+}
+
 // producerDeps builds what a producer needs over st (brands and job history).
 func producerDeps(ctx context.Context, s settings, st *store.Store, log *slog.Logger, reg prometheus.Registerer, gc *graph.Client) (producers.Config, producers.Deps, error) {
 	codec, err := newCodec(ctx, s.Kafka, s.Topics)
@@ -73,7 +79,8 @@ func producerDeps(ctx context.Context, s settings, st *store.Store, log *slog.Lo
 		return producers.Config{}, producers.Deps{}, err
 	}
 	cfg := producers.Config{Brokers: s.Kafka.Brokers, Topics: s.Topics, Group: s.Kafka.GroupPrefix + "-producers",
-		SessionTimeout: s.Membership.SessionTimeout, Refresh: producers.SchedulerConfig{Interval: s.RefreshInterval}, Lookback: s.InsightsLookback}
+		SessionTimeout: s.Membership.SessionTimeout, Refresh: producers.SchedulerConfig{Interval: s.RefreshInterval}, Lookback: s.InsightsLookback,
+		GraphConcurrency: s.GraphConcurrency}
 	deps := producers.Deps{Brands: st, Graph: gc, Tokens: box, Codec: codec, Log: log, Metrics: reg, Jobs: st}
 	return cfg, deps, nil
 }

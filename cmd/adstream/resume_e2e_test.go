@@ -16,8 +16,11 @@ import (
 // equals graphsim's truth.
 func TestKilledProducerResumesItsJob(t *testing.T) {
 	testenv.Integration(t)
+	// One Graph call at a time: the accounts then run one after another
+	// (the gate favours the plan's first), and the job lasts long enough
+	// after the first account's checkpoint for the kill to find it running.
 	p := startPipeline(t, pipelineOpts{chAddr: testenv.ClickHouseAddr(t), brokers: testenv.Kafka(t),
-		accounts: 3, ads: 300, latencyMs: 40})
+		accounts: 3, ads: 300, latencyMs: 40, graphConcurrency: 1})
 	r := chaosRange{"2026-10-01", "2026-10-30"}
 
 	before := p.simCalls()

@@ -20,6 +20,8 @@ type settings struct {
 	RefreshInterval time.Duration
 	// InsightsLookback is the restatement window of daily insights.
 	InsightsLookback time.Duration
+	// GraphConcurrency is how many Graph calls a sync job has in flight.
+	GraphConcurrency int
 	// PresyncDays are the ranges a brand's registration queues.
 	PresyncDays []int
 	// API is who may call the REST API and how often (dev reads only the limits).

@@ -243,7 +243,7 @@ func check(status int, body []byte, err error, tok Token) error {
 		return err
 	case status < 200 || status > 299:
 		return parseAPIError(status, body, tok)
-	case !json.Valid(body):
+	case !validJSON(body):
 		return fmt.Errorf("%w (%d bytes)", errInvalidBody, len(body))
 	}
 	return nil

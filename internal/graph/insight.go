@@ -3,7 +3,6 @@ package graph
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
 )
 
 // InsightFields are the insights fields an Insight is decoded from.
@@ -45,80 +44,11 @@ const (
 )
 
 // UnmarshalJSON decodes an insights row, whose numbers the API writes as
-// strings. Absent metrics are zero.
+// strings. Absent metrics are zero. DecodeInsights decodes a page of rows
+// the same way.
 func (in *Insight) UnmarshalJSON(b []byte) error {
-	var w struct {
-		AccountID    string   `json:"account_id"`
-		AdID         string   `json:"ad_id"`
-		AdName       string   `json:"ad_name"`
-		DateStart    string   `json:"date_start"`
-		DateStop     string   `json:"date_stop"`
-		CampaignID   string   `json:"campaign_id"`
-		CampaignName string   `json:"campaign_name"`
-		AdsetID      string   `json:"adset_id"`
-		AdsetName    string   `json:"adset_name"`
-		Spend        flexNum  `json:"spend"`
-		Impressions  flexNum  `json:"impressions"`
-		Clicks       flexNum  `json:"clicks"`
-		Reach        flexNum  `json:"reach"`
-		Frequency    flexNum  `json:"frequency"`
-		Actions      []action `json:"actions"`
-		ActionValues []action `json:"action_values"`
-		Plays        []action `json:"video_play_actions"`
-		ThruPlays    []action `json:"video_thruplay_watched_actions"`
-		P25          []action `json:"video_p25_watched_actions"`
-		P50          []action `json:"video_p50_watched_actions"`
-		P75          []action `json:"video_p75_watched_actions"`
-		P100         []action `json:"video_p100_watched_actions"`
-	}
-	if err := json.Unmarshal(b, &w); err != nil {
-		return err
-	}
-	out := Insight{AccountID: w.AccountID, AdID: w.AdID, AdName: w.AdName, DateStart: w.DateStart, DateStop: w.DateStop,
-		CampaignID: w.CampaignID, CampaignName: w.CampaignName, AdsetID: w.AdsetID, AdsetName: w.AdsetName}
-	var errs fieldErrs
-	out.SpendMicros = errs.micros("spend", w.Spend)
-	out.Impressions = errs.count("impressions", w.Impressions)
-	out.Clicks = errs.count("clicks", w.Clicks)
-	out.Reach = errs.count("reach", w.Reach)
-	if w.Frequency != "" {
-		f, err := strconv.ParseFloat(string(w.Frequency), 64)
-		errs.add("frequency", err)
-		out.Frequency = f
-	}
-	out.Purchases = errs.count("actions", pick(w.Actions, actionPurchase, actionPixelPurchase))
-	out.RevenueMicros = errs.micros("action_values", pick(w.ActionValues, actionPurchase, actionPixelPurchase))
-	out.VideoViews = errs.count("actions", pick(w.Actions, actionVideoView))
-	out.PostEngagement = errs.count("actions", pick(w.Actions, "post_engagement"))
-	out.VideoPlays = errs.count("video_play_actions", pick(w.Plays, actionVideoView))
-	out.ThruPlays = errs.count("video_thruplay_watched_actions", pick(w.ThruPlays, actionVideoView))
-	out.VideoP25 = errs.count("video_p25_watched_actions", pick(w.P25, actionVideoView))
-	out.VideoP50 = errs.count("video_p50_watched_actions", pick(w.P50, actionVideoView))
-	out.VideoP75 = errs.count("video_p75_watched_actions", pick(w.P75, actionVideoView))
-	out.VideoP100 = errs.count("video_p100_watched_actions", pick(w.P100, actionVideoView))
-	if errs.err != nil {
-		return fmt.Errorf("insight ad %s: %w", w.AdID, errs.err)
-	}
-	*in = out
-	return nil
-}
-
-// action is one element of an actions-style list.
-type action struct {
-	Type  string  `json:"action_type"`
-	Value flexNum `json:"value"`
-}
-
-// pick is the value of the first of types present in as, "" when none is.
-func pick(as []action, types ...string) flexNum {
-	for _, typ := range types {
-		for _, a := range as {
-			if a.Type == typ {
-				return a.Value
-			}
-		}
-	}
-	return ""
+	var w insightWire
+	return w.decode(b, in)
 }
 
 // flexNum is a number the API writes as a JSON string ("14.35") or, from
@@ -154,8 +84,8 @@ func (e *fieldErrs) add(field string, err error) {
 	}
 }
 
-func (e *fieldErrs) micros(field string, v flexNum) int64 {
-	if v == "" {
+func (e *fieldErrs) micros(field string, v []byte) int64 {
+	if len(v) == 0 {
 		return 0
 	}
 	m, err := ParseMicros(string(v))
@@ -163,8 +93,8 @@ func (e *fieldErrs) micros(field string, v flexNum) int64 {
 	return m
 }
 
-func (e *fieldErrs) count(field string, v flexNum) int64 {
-	if v == "" {
+func (e *fieldErrs) count(field string, v []byte) int64 {
+	if len(v) == 0 {
 		return 0
 	}
 	n, err := parseCount(string(v))

@@ -125,19 +125,8 @@ func (p *Pager) Next(ctx context.Context) ([]json.RawMessage, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s page %d: %w", p.label, p.page+1, err)
 	}
-	var resp struct {
-		Data   []json.RawMessage `json:"data"`
-		Paging struct {
-			Cursors struct {
-				After string `json:"after"`
-			} `json:"cursors"`
-			Next string `json:"next"`
-		} `json:"paging"`
-		Summary *struct {
-			TotalCount *int64 `json:"total_count"`
-		} `json:"summary"`
-	}
-	if err := json.Unmarshal(body, &resp); err != nil {
+	resp, err := decodePage(body)
+	if err != nil {
 		return nil, fmt.Errorf("%s page %d: decode: %w", p.label, p.page+1, err)
 	}
 	if resp.Summary != nil && resp.Summary.TotalCount != nil {
