@@ -51,6 +51,10 @@ func TestRegisteringABrandPresyncsItsDefaultRanges(t *testing.T) {
 		StartDate: done.StartDate, EndDate: done.EndDate, Type: schemas.SyncCompleted, At: time.Now(), Seq: 1}}); err != nil {
 		t.Fatal(err)
 	}
+	// The consumers stored its records and rebuilt the range for it.
+	if _, err := st.RebuildAggregations(context.Background(), store.Range{BrandID: "acme", StartDate: done.StartDate, EndDate: done.EndDate}, done.JobID); err != nil {
+		t.Fatal(err)
+	}
 	again := a.doJSON(t, http.MethodPost, "/api/brands/acme/presync", "", http.StatusOK)
 	rs, _ := again["ranges"].([]any)
 	if len(rs) != 2 || len(q.reqs) != 2 {

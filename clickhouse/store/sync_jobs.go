@@ -57,7 +57,8 @@ type SyncJob struct {
 	UpdatedAt        time.Time // its newest event
 	CompletedAt      time.Time // when it completed or failed; zero before
 	// RangeSyncedAt is when a sync of the job's range last completed (this
-	// job or an earlier one); zero when none ever did.
+	// job or an earlier one) and the consumers rebuilt the range for it (all
+	// its records are stored); zero when none ever did.
 	RangeSyncedAt time.Time
 
 	// CheckpointUnits are the units whose records were all delivered to
@@ -119,9 +120,13 @@ func (s *Store) job(ctx context.Context, r Range, cond string, more ...any) (Syn
 		" argMax(checkpoint_insights, "+jobOrder+"), argMax(checkpoint_days, "+jobOrder+"), argMax(checkpoint_plan, "+jobOrder+"),"+
 		" min(at_nanos), minIf(at_nanos, status != 'pending'), max(at_nanos),"+
 		" maxIf(at_nanos, status IN ('completed', 'failed')),"+
-		" (SELECT max(at_nanos) FROM "+s.table("sync_events")+" WHERE "+rangeWhere+" AND status = 'completed')"+
+		// A completion counts once the consumers rebuilt the range for it:
+		// COMPLETED says the records are in Kafka, the rebuild that they are
+		// all in ClickHouse.
+		" (SELECT max(at_nanos) FROM "+s.table("sync_events")+" WHERE "+rangeWhere+" AND status = 'completed'"+
+		" AND job_id IN (SELECT job_id FROM "+s.table("creative_aggregations")+" WHERE "+rangeWhere+"))"+
 		" FROM "+s.table("sync_events")+" WHERE "+rangeWhere+cond+
-		" GROUP BY job_id ORDER BY min(at_nanos) DESC, job_id LIMIT 1", append(append(args, args...), more...)...).
+		" GROUP BY job_id ORDER BY min(at_nanos) DESC, job_id LIMIT 1", append(append(append(args, args...), args...), more...)...).
 		Scan(&j.JobID, &j.Kind, &j.Status, &j.TotalAds, &j.PublishedAds, &j.PublishedInsights, &j.ErrorCode, &j.Error,
 			&j.UnitsTotal, &j.UnitsDone, &j.ProgressPermille,
 			&j.CheckpointUnits, &j.CheckpointAds, &j.CheckpointInsights, &j.CheckpointDays, &j.CheckpointPlan, &created, &started, &updated, &completed, &synced)

@@ -43,7 +43,9 @@ type readState struct {
 // TestSyncJobsAsAUserSeesThem drives one `adstream dev` as a frontend would:
 // progress that rises, honest reads, failures with codes, one job per range.
 func TestSyncJobsAsAUserSeesThem(t *testing.T) {
-	dev := startDev(t, map[string]string{"ADSTREAM_DEMO_ADS": "2500", "ADSTREAM_FLUSH_INTERVAL": "200ms"})
+	// One Graph call at a time, so a 20-day job at 40 ms a call lasts long
+	// enough for progress between 0 and 100 % to be seen.
+	dev := startDev(t, map[string]string{"ADSTREAM_DEMO_ADS": "2500", "ADSTREAM_FLUSH_INTERVAL": "200ms", "ADSTREAM_GRAPH_CONCURRENCY": "1"})
 	waitFor(t, 90*time.Second, "the demo sync to complete", func() bool {
 		var st jobStatus
 		return getJSON(t, dev.api+"/api/creatives/sync/status/demo?startDate="+demoStart+"&endDate="+demoEnd, &st) == 200 && st.Status == "completed"
