@@ -6,9 +6,11 @@ import (
 	"io"
 	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -140,5 +142,44 @@ func (t *benchTable) addIngest(path string) {
 			verdict = met(consumer/client >= 0.6)
 		}
 		t.add("consumer ingest ("+strings.TrimPrefix(f.name, "Benchmark")+")", measured, goal, verdict)
+	}
+}
+
+// The table's ingest rows come from BenchmarkIngest's lines in make bench's
+// output, whatever its metrics are called beside the consumer's.
+func TestBenchTableIngestRows(t *testing.T) {
+	tests := []struct {
+		name string
+		give string
+		want [][4]string
+	}{
+		{
+			name: "consumer beside clickhouse-client",
+			give: "goos: linux\nBenchmarkIngest/batch-5000-2  1  9000 ns/op  60000 consumer-rows/s  100000 clickhouse-client-rows/s  0.60 consumer/client\nPASS\n",
+			want: [][4]string{{"consumer ingest (Ingest/batch-5000-2)", "100.0k clickhouse-client-rows/s, 60.0k consumer-rows/s = 0.60", "consumer ÷ clickhouse-client ≥ 0.6", "yes"}},
+		},
+		{
+			name: "below the goal",
+			give: "BenchmarkIngest/batch-20000-2  1  9000 ns/op  25000 consumer-rows/s  100000 clickhouse-client-rows/s\n",
+			want: [][4]string{{"consumer ingest (Ingest/batch-20000-2)", "100.0k clickhouse-client-rows/s, 25.0k consumer-rows/s = 0.25", "consumer ÷ clickhouse-client ≥ 0.6", "no"}},
+		},
+		{
+			name: "no clickhouse-client figure",
+			give: "BenchmarkIngest/batch-5000-2  1  9000 ns/op  52800 consumer-rows/s  46800 direct-rows/s  1.13 consumer/direct\n",
+			want: [][4]string{{"consumer ingest (Ingest/batch-5000-2)", "52.8k consumer-rows/s, 46.8k direct-rows/s", "consumer ÷ clickhouse-client ≥ 0.6", "? (no clickhouse-client figure)"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "packages.txt")
+			if err := os.WriteFile(path, []byte(tt.give), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			var got benchTable
+			got.addIngest(path)
+			if !slices.Equal(got.rows, tt.want) {
+				t.Errorf("rows = %q\nwant %q", got.rows, tt.want)
+			}
+		})
 	}
 }
