@@ -8,7 +8,7 @@
 # make bench (test.sh --bench): the same servers, but one already running is
 # used and left running; every package's benchmarks, then BenchmarkWorld at
 # ADSTREAM_BENCH_WORLD_ADS ads (default 100000), whose table takes the ingest
-# figures from the first run's output (kept in $ADSTREAM_DATA_DIR/bench).
+# figures from the first run's output (both outputs are kept in .data/bench).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
@@ -55,7 +55,7 @@ export ADSTREAM_E2E=must
 export ADSTREAM_TEST_CLICKHOUSE_ADDR=$ch_addr
 export ADSTREAM_TEST_KAFKA_BROKERS=$brokers
 if [[ $mode == bench ]]; then
-	out=${ADSTREAM_DATA_DIR:-.data}/bench
+	out=.data/bench
 	mkdir -p "$out"
 	status=0
 	echo "== benchmarks of every package (output in $out/packages.txt)"
