@@ -55,7 +55,7 @@ export ADSTREAM_E2E=must
 export ADSTREAM_TEST_CLICKHOUSE_ADDR=$ch_addr
 export ADSTREAM_TEST_KAFKA_BROKERS=$brokers
 if [[ $mode == bench ]]; then
-	out=.data/bench
+	out=$PWD/.data/bench # absolute: go test runs each package in its own directory
 	mkdir -p "$out"
 	status=0
 	echo "== benchmarks of every package (output in $out/packages.txt)"
