@@ -105,6 +105,8 @@ func BenchmarkWorld(b *testing.B) {
 			"flat (≤ 1.25 ×)", met(flat))
 		b.ReportMetric(float64(rssAfterSync)/(1<<20), "rss-MB")
 
+		t.note("Graph calls by endpoint: %s ads at 0 ms: %s; %s ads at 100 ms: %s.",
+			thousands(int64(ads)), first.endpoints(), thousands(int64(slowAds)), smallSync.endpoints())
 		t.note("dev ran as its own process with graphsim apart (its RSS excludes graphsim's world) on the test ClickHouse and Kafka; requests on loopback, one warm-up request before each measurement not counted.")
 		t.note("machine: %s; load average %s at the start, %s at the end (other work on the machine slows every figure); the whole benchmark took %s.",
 			benchMachine(), loadStart, benchLoadAverage(), time.Since(began).Round(time.Second))

@@ -2,12 +2,15 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -136,14 +139,15 @@ func (r benchRange) query() string { return "startDate=" + r.start + "&endDate="
 type syncResult struct {
 	wall     time.Duration
 	calls    int64
-	creative int64 // creatives with data in the range, as the list counts them
-	finished bool  // false: still running when the time limit passed
+	byPath   map[string]int64 // calls by Graph endpoint, as graphsim names them
+	creative int64            // creatives with data in the range, as the list counts them
+	finished bool             // false: still running when the time limit passed
 }
 
 // sync asks the API for a full sync of r and waits up to limit for it.
 func (w *benchWorld) sync(b *testing.B, r benchRange, limit time.Duration) syncResult {
 	b.Helper()
-	before := w.simStats(b).Calls
+	before := w.simStats(b)
 	began := time.Now()
 	body := fmt.Appendf(nil, `{"startDate":%q,"endDate":%q}`, r.start, r.end)
 	if err := w.post(w.api+"/api/creatives/sync/demo", body, nil); err != nil {
@@ -174,11 +178,28 @@ func (w *benchWorld) sync(b *testing.B, r benchRange, limit time.Duration) syncR
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
-	res.wall, res.calls = time.Since(began), w.simStats(b).Calls-before
+	after := w.simStats(b)
+	res.wall, res.calls, res.byPath = time.Since(began), after.Calls-before.Calls, map[string]int64{}
+	for path, n := range after.ByEndpoint {
+		if d := n - before.ByEndpoint[path]; d > 0 {
+			res.byPath[path] = d
+		}
+	}
 	return res
 }
 
-// simStats are graphsim's counters (GET /_sim/stats).
+// endpoints lists the calls by endpoint, most first: "act/insights 2,962, ids 1,945".
+func (r syncResult) endpoints() string {
+	paths := slices.Collect(maps.Keys(r.byPath))
+	slices.SortFunc(paths, func(a, b string) int { return cmp.Or(cmp.Compare(r.byPath[b], r.byPath[a]), cmp.Compare(a, b)) })
+	parts := make([]string, len(paths))
+	for i, p := range paths {
+		parts[i] = p + " " + thousands(r.byPath[p])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// benchSimStats are graphsim's counters (GET /_sim/stats).
 type benchSimStats struct {
 	Calls      int64            `json:"calls"`
 	ByEndpoint map[string]int64 `json:"by_endpoint"`
