@@ -48,8 +48,8 @@ chaos: deps build ## kill -9 each role, stop ClickHouse and Kafka, Graph faults 
 	fi; exit $$status
 
 .PHONY: bench
-bench: ## benchmarks that print figures
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+bench: deps ## every benchmark, then issue 12's table for a world of ADSTREAM_BENCH_WORLD_ADS ads (default 100000; servers started if not running; ~25 min)
+	@bash deploy/local/test.sh --bench
 
 # staticcheck is run at a pinned version through the Go module proxy, so a fresh machine
 # needs nothing installed; `go list -m -versions honnef.co/go/tools` lists the others.

@@ -37,7 +37,7 @@ type proc struct {
 
 // startProc starts `adstream args...` with env (added to a minimal
 // environment) and kills it when the test ends.
-func startProc(t *testing.T, name string, env map[string]string, args ...string) *proc {
+func startProc(t testing.TB, name string, env map[string]string, args ...string) *proc {
 	t.Helper()
 	p := &proc{name: name, args: args, log: filepath.Join(t.TempDir(), name+".log")}
 	base := map[string]string{"PATH": os.Getenv("PATH"), "HOME": os.Getenv("HOME"), "TMPDIR": os.TempDir()}

@@ -4,20 +4,38 @@
 # test against them with ADSTREAM_E2E=must (an integration test that cannot
 # reach a server fails instead of skipping), then stop both. Exits non-zero if
 # promtool is missing or either server could not start.
+#
+# make bench (test.sh --bench): the same servers, but one already running is
+# used and left running; every package's benchmarks, then BenchmarkWorld at
+# ADSTREAM_BENCH_WORLD_ADS ads (default 100000), whose table takes the ingest
+# figures from the first run's output (both outputs are kept in .data/bench).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
-echo "== alert rules (promtool)"
-command -v promtool >/dev/null ||
-	{ echo "promtool not found: make deps installs it (Debian package prometheus)" >&2; exit 1; }
-promtool check rules deploy/prometheus/rules.yml
-for t in deploy/prometheus/*_test.yml; do
-	promtool test rules "$t"
-done
+mode=test
+if [[ ${1:-} == --bench ]]; then
+	mode=bench
+	shift
+fi
 
+if [[ $mode == test ]]; then
+	echo "== alert rules (promtool)"
+	command -v promtool >/dev/null ||
+		{ echo "promtool not found: make deps installs it (Debian package prometheus)" >&2; exit 1; }
+	promtool check rules deploy/prometheus/rules.yml
+	for t in deploy/prometheus/*_test.yml; do
+		promtool test rules "$t"
+	done
+fi
+
+keep_ch='' keep_kafka=''
+if [[ $mode == bench ]]; then
+	if bash deploy/local/clickhouse.sh status >/dev/null 2>&1; then keep_ch=1; fi
+	if bash deploy/local/kafka.sh status >/dev/null 2>&1; then keep_kafka=1; fi
+fi
 stop() {
-	bash deploy/local/kafka.sh stop >/dev/null 2>&1 || true
-	bash deploy/local/clickhouse.sh stop >/dev/null 2>&1 || true
+	[[ -n $keep_kafka ]] || bash deploy/local/kafka.sh stop >/dev/null 2>&1 || true
+	[[ -n $keep_ch ]] || bash deploy/local/clickhouse.sh stop >/dev/null 2>&1 || true
 }
 trap stop EXIT
 
@@ -36,4 +54,17 @@ echo "== ClickHouse $(bash deploy/local/clickhouse.sh version) at $ch_addr; Kafk
 export ADSTREAM_E2E=must
 export ADSTREAM_TEST_CLICKHOUSE_ADDR=$ch_addr
 export ADSTREAM_TEST_KAFKA_BROKERS=$brokers
+if [[ $mode == bench ]]; then
+	out=$PWD/.data/bench # absolute: go test runs each package in its own directory
+	mkdir -p "$out"
+	status=0
+	echo "== benchmarks of every package (output in $out/packages.txt)"
+	env -u ADSTREAM_BENCH_WORLD_ADS go test -run '^$' -bench . -benchmem -timeout 40m "$@" ./... |
+		tee "$out/packages.txt" || status=$?
+	echo "== BenchmarkWorld at ${ADSTREAM_BENCH_WORLD_ADS:-100000} ads (output in $out/world.txt)"
+	ADSTREAM_BENCH_WORLD_ADS=${ADSTREAM_BENCH_WORLD_ADS:-100000} ADSTREAM_BENCH_INGEST_OUTPUT=$out/packages.txt \
+		go test -run '^$' -bench '^BenchmarkWorld$' -benchtime 1x -timeout 60m "$@" ./cmd/adstream |
+		tee "$out/world.txt" || status=$?
+	exit "$status"
+fi
 go test -count=1 -timeout 25m "$@" ./...
