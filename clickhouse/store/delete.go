@@ -79,8 +79,16 @@ func (s *Store) purge(ctx context.Context, brandID, historyWhere string, history
 		}
 		tables = append(tables, p.table)
 	}
-	if err := s.waitMutations(ctx, deleteWait, tables...); err != nil {
+	waitErr := s.waitMutations(ctx, deleteWait, tables...)
+	// No view sees a mutation, and a range without history of its own
+	// (derived from the deleted days) gets no tombstone: the brand's stamp
+	// says the answers changed. Also when the mutations are still running:
+	// an answer read meanwhile may then be kept until the brand's next write.
+	if err := s.bumpBrandStamp(ctx, brandID); err != nil {
 		return err
+	}
+	if waitErr != nil {
+		return waitErr
 	}
 	at := time.Now().UTC()
 	for _, r := range append(ranges, also...) {

@@ -36,6 +36,39 @@ func (v ReadVersion) Covered(r Range) bool {
 // newest stored day: what EnsureRange would otherwise derive.
 func (v ReadVersion) Derived() bool { return v.Rebuild != 0 && v.Rebuild >= v.DaysFetched }
 
+// ReadStamp counts the writes that can change an answer of r: its sync
+// events and rebuilds, and its brand's registration, stored days and
+// refreshed media URLs (the read_stamps table, which views keep on every
+// insert, and deletes once their mutations are done). The count only grows,
+// and a reader that sees it grow sees the rows written with it; so an answer
+// read after the stamp was taken is valid for as long as the stamp is
+// unchanged. It is one lookup of a few rows, where ReadVersion reads five
+// tables.
+func (s *Store) ReadStamp(ctx context.Context, r Range) (uint64, error) {
+	args, err := rangeArgs(r)
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	err = s.conn.QueryRow(ctx, "SELECT sum(writes) FROM "+s.table("read_stamps")+
+		" WHERE brand_id = ? AND (start_date = toDate(?) AND end_date = toDate(?) OR start_date = toDate(0))", args...).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("read stamp of %s: %w", r.BrandID, err)
+	}
+	return n, nil
+}
+
+// bumpBrandStamp adds a write to the brand's read stamp: what a delete does
+// once its mutations are done, which no view sees.
+func (s *Store) bumpBrandStamp(ctx context.Context, brandID string) error {
+	err := s.conn.Exec(ctx, "INSERT INTO "+s.table("read_stamps")+" (brand_id, start_date, end_date, writes)"+
+		" SELECT ?, toDate(0), toDate(0), toUInt64(1)", brandID)
+	if err != nil {
+		return fmt.Errorf("read stamp of %s: %w", brandID, err)
+	}
+	return nil
+}
+
 // ReadVersion reads r's version. Each part is a lookup by its table's primary
 // key prefix.
 func (s *Store) ReadVersion(ctx context.Context, r Range) (ReadVersion, error) {
