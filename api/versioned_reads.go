@@ -35,36 +35,37 @@ func (s *server) listVersioned(c *fiber.Ctx, vs versionedStore, q store.ListQuer
 	if e, ok := s.cache.get("list", key, stamp, s.mediaNow()); ok {
 		return s.sendCached(c, e, began)
 	}
-	brand, v, err := s.brandAndVersion(ctx, vs, r)
-	if err != nil {
-		return err
-	}
-	// The range's state and the page at once: the page is thrown away in
-	// the rare read the version does not answer alone.
+	// The range's version, brand and state, and the page, at once: the page
+	// is thrown away in the rare read they do not let it answer.
+	var brand store.Brand
+	var v store.ReadVersion
 	var st rangeState
 	var stErr error
-	var total int64
+	var p store.SnapshotPage
 	rows, hasMore, err := listPage(q, -1, func(q store.ListQuery) ([]store.Creative, error) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			st, stErr = s.readRangeAt(ctx, r, v)
+			if brand, v, stErr = s.brandAndVersion(ctx, vs, r); stErr == nil {
+				st, stErr = s.readRangeAt(ctx, r, v)
+			}
 		}()
-		p, err := vs.ReadSnapshotPage(ctx, q, v.Rebuild)
+		var err error
+		p, err = vs.ReadSnapshotPage(ctx, q, 0)
 		<-done
-		total = p.Total
 		return p.Rows, err
 	})
 	if stErr != nil {
 		return stErr
 	}
-	if !st.atVersion(r, v) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrSnapshotGone) {
+	if !st.atVersion(r, v) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrSnapshotGone) || (err == nil && p.Snapshot < v.Rebuild) {
 		// Not v's snapshot alone, no snapshot of v's rebuild, or one replaced too often.
 		return s.listStored(c, brand, st, q, page, listVideoOptions{}, began)
 	}
 	if err != nil {
 		return err
 	}
+	total := p.Total
 	if q.After == nil {
 		hasMore = int64(q.Offset+q.Limit) < total
 	}
