@@ -39,6 +39,7 @@ func (s *Store) DeleteRange(ctx context.Context, r Range) (int64, error) {
 		{"creative_aggregations", "brand_id = ? AND start_date <= toDate(?) AND end_date >= toDate(?)", overlap},
 		{"sync_events", "brand_id = ? AND start_date <= toDate(?) AND end_date >= toDate(?)", overlap},
 		{"range_snapshots", "brand_id = ? AND start_date <= toDate(?) AND end_date >= toDate(?)", overlap},
+		{snapshotTable, "brand_id = ? AND start_date <= toDate(?) AND end_date >= toDate(?)", overlap},
 		{"ad_days", dayWhere, days},
 		{"synced_days", dayWhere, days},
 		{"type_daily", dayWhere, days},
@@ -51,7 +52,7 @@ func (s *Store) DeleteRange(ctx context.Context, r Range) (int64, error) {
 func (s *Store) PurgeBrand(ctx context.Context, brandID string) error {
 	brand := []any{brandID}
 	var of []purgeOf
-	for _, t := range []string{"ads", "ad_insights", "creative_aggregations", "ad_days", "synced_days", "type_daily", "range_snapshots", "sync_events",
+	for _, t := range []string{"ads", "ad_insights", "creative_aggregations", "ad_days", "synced_days", "type_daily", "range_snapshots", snapshotTable, "sync_events",
 		"video_analyses", "media_urls", "ad_totals"} {
 		of = append(of, purgeOf{t, "brand_id = ?", brand})
 	}
