@@ -18,14 +18,15 @@ import (
 // The read cache keeps rendered answers of list and aggregation reads by
 // their query's shape, each with the read stamp (store.ReadStamp) taken
 // before it was read. A read first takes the range's current stamp (one
-// lookup of a few rows) and is served from the cache only when the entry's
-// stamp equals it: whatever changed the range's data, jobs, brand or
-// refreshed media URLs, on this replica or any other, grows the stamp, so no
-// replica serves an answer from before it. Invalidating from the sync-events topic instead would
-// need no round trip on a hit, but it would miss what changes a range
-// without an event of its own (a rebuild the consumers write after the
-// completion event, a range an API replica derives from its days, a
-// delete, a media URL refresh), and it was not needed: see BenchmarkReadAPI.
+// query of two lookups of a few rows) and is served from the cache only
+// when the entry's stamp equals it: whatever changed the range's data, jobs,
+// brand or refreshed media URLs, on this replica or any other, changes the
+// stamp, so no replica serves an answer from before it. Invalidating from
+// the sync-events topic instead would need no round trip on a hit, but it
+// would miss what changes a range without an event of its own (a rebuild
+// the consumers write after the completion event, a range an API replica
+// derives from its days, a delete, a media URL refresh), and it was not
+// needed: see BenchmarkReadAPI.
 
 // ReadCacheLimits bound the API's read cache. The zero value takes the
 // defaults; Entries < 0 turns the cache off.
@@ -58,7 +59,7 @@ type readCache struct {
 // between them on every hit, from state and the clock.
 type cachedRead struct {
 	key   string
-	stamp uint64 // the range's read stamp, taken before the answer was read
+	stamp store.ReadStamp // the range's, taken before the answer was read
 	state rangeState
 	body  fiber.Map
 	after fiber.Map // fields that override the described state
@@ -105,7 +106,7 @@ func newReadCache(limits ReadCacheLimits, reg prometheus.Registerer) *readCache 
 
 // get returns the answer under key when it was read at stamp and its
 // media URLs are still fresh at mediaNow. A nil cache holds nothing.
-func (c *readCache) get(route, key string, stamp uint64, mediaNow time.Time) (*cachedRead, bool) {
+func (c *readCache) get(route, key string, stamp store.ReadStamp, mediaNow time.Time) (*cachedRead, bool) {
 	if c == nil {
 		return nil, false
 	}

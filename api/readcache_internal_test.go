@@ -14,7 +14,7 @@ import (
 )
 
 func TestReadCacheBounds(t *testing.T) {
-	v1, v2 := uint64(1), uint64(2) // read stamps
+	v1, v2 := store.ReadStamp{Writes: 1, Rebuild: 1}, store.ReadStamp{Writes: 2, Rebuild: 1}
 	for _, tc := range []struct {
 		name     string
 		give     ReadCacheLimits
@@ -79,11 +79,11 @@ func TestVersionGateNeverAnswersFromAReadBegunEarlier(t *testing.T) {
 	var started atomic.Uint64
 	release := make(chan struct{})
 	var first sync.Once
-	g := newVersionGate(func(context.Context, store.Range) (uint64, error) {
+	g := newVersionGate(func(context.Context, store.Range) (store.ReadStamp, error) {
 		n := started.Add(1)
 		first.Do(func() { <-release }) // the first read is in flight while the others arrive
 		time.Sleep(time.Millisecond)
-		return n, nil
+		return store.ReadStamp{Writes: n}, nil
 	})
 	r := store.Range{BrandID: "acme", StartDate: "2026-10-01", EndDate: "2026-10-31"}
 	var wg sync.WaitGroup
@@ -91,7 +91,7 @@ func TestVersionGateNeverAnswersFromAReadBegunEarlier(t *testing.T) {
 	ask := func() {
 		arrived := started.Load() // reads begun before this request
 		v, err := g.version(context.Background(), r)
-		if err != nil || v <= arrived {
+		if err != nil || v.Writes <= arrived {
 			stale.Add(1)
 		}
 	}

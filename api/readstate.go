@@ -82,7 +82,7 @@ func (st rangeState) describe(resp fiber.Map, now time.Time) {
 // whole snapshot; the real store is one. Reads through any other Store take
 // the general path.
 type versionedStore interface {
-	ReadStamp(ctx context.Context, r store.Range) (uint64, error)
+	ReadStamp(ctx context.Context, r store.Range) (store.ReadStamp, error)
 	ReadVersion(ctx context.Context, r store.Range) (store.ReadVersion, error)
 	ReadSnapshotPage(ctx context.Context, q store.ListQuery, minSnapshot uint64) (store.SnapshotPage, error)
 }

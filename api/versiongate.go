@@ -16,7 +16,7 @@ import (
 // before is seen), and concurrent readers of one range cost one round trip
 // per read in flight instead of one each: group commit, for reads.
 type versionGate struct {
-	read    func(context.Context, store.Range) (uint64, error)
+	read    func(context.Context, store.Range) (store.ReadStamp, error)
 	timeout time.Duration // bounds one shared read: no single request's context does
 
 	mu     sync.Mutex
@@ -31,18 +31,18 @@ type rangeRounds struct {
 
 type versionRound struct {
 	done chan struct{} // closed when v and err are set
-	v    uint64        // the range's read stamp
+	v    store.ReadStamp
 	err  error
 }
 
-func newVersionGate(read func(context.Context, store.Range) (uint64, error)) *versionGate {
+func newVersionGate(read func(context.Context, store.Range) (store.ReadStamp, error)) *versionGate {
 	return &versionGate{read: read, timeout: 10 * time.Second, ranges: map[store.Range]*rangeRounds{}}
 }
 
 // version returns r's read stamp as read after the call began. It returns
 // early with ctx's error when ctx ends first; the shared read goes on for
 // the requests that wait on it.
-func (g *versionGate) version(ctx context.Context, r store.Range) (uint64, error) {
+func (g *versionGate) version(ctx context.Context, r store.Range) (store.ReadStamp, error) {
 	g.mu.Lock()
 	rr := g.ranges[r]
 	if rr == nil {
@@ -66,7 +66,7 @@ func (g *versionGate) version(ctx context.Context, r store.Range) (uint64, error
 	case <-round.done:
 		return round.v, round.err
 	case <-ctx.Done():
-		return 0, ctx.Err()
+		return store.ReadStamp{}, ctx.Err()
 	}
 }
 

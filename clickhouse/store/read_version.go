@@ -36,26 +36,37 @@ func (v ReadVersion) Covered(r Range) bool {
 // newest stored day: what EnsureRange would otherwise derive.
 func (v ReadVersion) Derived() bool { return v.Rebuild != 0 && v.Rebuild >= v.DaysFetched }
 
-// ReadStamp counts the writes that can change an answer of r: its sync
-// events and rebuilds, and its brand's registration, stored days and
-// refreshed media URLs (the read_stamps table, which views keep on every
-// insert, and deletes once their mutations are done). The count only grows,
-// and a reader that sees it grow sees the rows written with it; so an answer
-// read after the stamp was taken is valid for as long as the stamp is
-// unchanged. It is one lookup of a few rows, where ReadVersion reads five
-// tables.
-func (s *Store) ReadStamp(ctx context.Context, r Range) (uint64, error) {
+// ReadStamp says whether anything an answer of a range depends on changed:
+// equal stamps promise equal answers. Writes counts the writes that can
+// change an answer of the range (its sync events and rebuilds, its brand's
+// registration, stored days and refreshed media URLs) as the read_stamps
+// table's views keep it on every insert, and deletes once their mutations
+// are done; the count only grows, and a reader that sees it grow sees the
+// rows written with it. Rebuild is the range's newest rebuild as
+// creative_aggregations holds it: on a replicated cluster read_stamps'
+// rows may reach a replica before the rebuild's, and an answer read in
+// between, at the new count and the old rebuild, is then not taken for one
+// of the new rebuild. It is two lookups of a few rows, where ReadVersion
+// reads five tables.
+type ReadStamp struct {
+	Writes, Rebuild uint64
+}
+
+// ReadStamp reads r's read stamp.
+func (s *Store) ReadStamp(ctx context.Context, r Range) (ReadStamp, error) {
 	args, err := rangeArgs(r)
 	if err != nil {
-		return 0, err
+		return ReadStamp{}, err
 	}
-	var n uint64
-	err = s.conn.QueryRow(ctx, "SELECT sum(writes) FROM "+s.table("read_stamps")+
-		" WHERE brand_id = ? AND (start_date = toDate(?) AND end_date = toDate(?) OR start_date = toDate(0))", args...).Scan(&n)
+	var st ReadStamp
+	err = s.conn.QueryRow(ctx, "SELECT (SELECT sum(writes) FROM "+s.table("read_stamps")+
+		" WHERE brand_id = ? AND (start_date = toDate(?) AND end_date = toDate(?) OR start_date = toDate(0))),"+
+		" (SELECT max(rebuild_version) FROM "+s.table("creative_aggregations")+" WHERE "+rangeWhere+")",
+		append(args, args...)...).Scan(&st.Writes, &st.Rebuild)
 	if err != nil {
-		return 0, fmt.Errorf("read stamp of %s: %w", r.BrandID, err)
+		return ReadStamp{}, fmt.Errorf("read stamp of %s: %w", r.BrandID, err)
 	}
-	return n, nil
+	return st, nil
 }
 
 // bumpBrandStamp adds a write to the brand's read stamp: what a delete does

@@ -21,9 +21,9 @@ func TestReadStampGrowsWithEveryWriteThatChangesAnAnswer(t *testing.T) {
 	other := store.Range{BrandID: r.BrandID, StartDate: "2026-12-01", EndDate: "2026-12-31"}
 	otherBrand := store.Range{BrandID: "b2", StartDate: r.StartDate, EndDate: r.EndDate}
 	t0 := time.Now().UTC()
-	stamps := func() map[store.Range]uint64 {
+	stamps := func() map[store.Range]store.ReadStamp {
 		t.Helper()
-		out := map[store.Range]uint64{}
+		out := map[store.Range]store.ReadStamp{}
 		for _, rr := range []store.Range{r, inside, other, otherBrand} {
 			n, err := st.ReadStamp(ctx, rr)
 			if err != nil {
@@ -47,10 +47,10 @@ func TestReadStampGrowsWithEveryWriteThatChangesAnAnswer(t *testing.T) {
 				want = want || c == rr
 			}
 			switch {
-			case want && n <= before[rr]:
-				t.Errorf("%s: the stamp of %v stayed %d", what, rr, n)
+			case want && n.Writes <= before[rr].Writes:
+				t.Errorf("%s: the stamp of %v stayed %+v", what, rr, n)
 			case !want && n != before[rr]:
-				t.Errorf("%s: the stamp of %v went from %d to %d, though none of its answers changed", what, rr, before[rr], n)
+				t.Errorf("%s: the stamp of %v went from %+v to %+v, though none of its answers changed", what, rr, before[rr], n)
 			}
 		}
 	}
