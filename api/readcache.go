@@ -16,16 +16,17 @@ import (
 )
 
 // The read cache keeps rendered answers of list and aggregation reads by
-// their query's shape, each with the store.ReadVersion it was read at. A
-// read first takes the range's current version (one round trip) and is
-// served from the cache only when the entry's version equals it: whatever
-// changed the range's data, jobs, brand or refreshed media URLs, on this
-// replica or any other, changes the version, so no replica serves an answer
-// from before it. Invalidating from the sync-events topic instead would
-// need no round trip on a hit, but it would miss what changes a range
-// without an event of its own (a rebuild the consumers write after the
-// completion event, a range an API replica derives from its days, a
-// delete, a media URL refresh), and it was not needed: see BenchmarkReadAPI.
+// their query's shape, each with the read stamp (store.ReadStamp) taken
+// before it was read. A read first takes the range's current stamp (one
+// query of two lookups of a few rows) and is served from the cache only
+// when the entry's stamp equals it: whatever changed the range's data, jobs,
+// brand or refreshed media URLs, on this replica or any other, changes the
+// stamp, so no replica serves an answer from before it. Invalidating from
+// the sync-events topic instead would need no round trip on a hit, but it
+// would miss what changes a range without an event of its own (a rebuild
+// the consumers write after the completion event, a range an API replica
+// derives from its days, a delete, a media URL refresh), and it was not
+// needed: see BenchmarkReadAPI.
 
 // ReadCacheLimits bound the API's read cache. The zero value takes the
 // defaults; Entries < 0 turns the cache off.
@@ -53,15 +54,15 @@ type readCache struct {
 	byKey map[string]*list.Element
 }
 
-// cachedRead is one answer as of one version. body and after hold the
+// cachedRead is one answer as of one read stamp. body and after hold the
 // answer's fields that the version fixes; the sync state is described again
 // between them on every hit, from state and the clock.
 type cachedRead struct {
-	key     string
-	version store.ReadVersion
-	state   rangeState
-	body    fiber.Map
-	after   fiber.Map // fields that override the described state
+	key   string
+	stamp store.ReadStamp // the range's, taken before the answer was read
+	state rangeState
+	body  fiber.Map
+	after fiber.Map // fields that override the described state
 	// creatives is a list answer's page, encoded (nil for aggregations).
 	creatives []byte
 	// staleAt is when, by the media clock, a media URL in body comes within
@@ -103,9 +104,9 @@ func newReadCache(limits ReadCacheLimits, reg prometheus.Registerer) *readCache 
 	return c
 }
 
-// get returns the answer under key when it was read at version v and its
+// get returns the answer under key when it was read at stamp and its
 // media URLs are still fresh at mediaNow. A nil cache holds nothing.
-func (c *readCache) get(route, key string, v store.ReadVersion, mediaNow time.Time) (*cachedRead, bool) {
+func (c *readCache) get(route, key string, stamp store.ReadStamp, mediaNow time.Time) (*cachedRead, bool) {
 	if c == nil {
 		return nil, false
 	}
@@ -114,12 +115,12 @@ func (c *readCache) get(route, key string, v store.ReadVersion, mediaNow time.Ti
 	el, ok := c.byKey[key]
 	if ok {
 		e := el.Value.(*cachedRead)
-		if e.version == v && (e.staleAt.IsZero() || mediaNow.Before(e.staleAt)) {
+		if e.stamp == stamp && (e.staleAt.IsZero() || mediaNow.Before(e.staleAt)) {
 			c.order.MoveToFront(el)
 			c.lookups.WithLabelValues(route, "hit").Inc()
 			return e, true
 		}
-		c.remove(el) // read at another version: never valid again
+		c.remove(el) // read at another stamp: never valid again
 	}
 	c.lookups.WithLabelValues(route, "miss").Inc()
 	return nil, false

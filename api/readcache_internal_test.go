@@ -14,7 +14,7 @@ import (
 )
 
 func TestReadCacheBounds(t *testing.T) {
-	v1, v2 := store.ReadVersion{Rebuild: 1}, store.ReadVersion{Rebuild: 2}
+	v1, v2 := store.ReadStamp{Writes: 1, Rebuild: 1}, store.ReadStamp{Writes: 2, Rebuild: 1}
 	for _, tc := range []struct {
 		name     string
 		give     ReadCacheLimits
@@ -28,7 +28,7 @@ func TestReadCacheBounds(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newReadCache(tc.give, prometheus.NewRegistry())
 			for i, size := range tc.puts {
-				c.put(&cachedRead{key: fmt.Sprintf("k%d", i), version: v1, size: size})
+				c.put(&cachedRead{key: fmt.Sprintf("k%d", i), stamp: v1, size: size})
 			}
 			if c.bytes > tc.give.Bytes || c.order.Len() > tc.give.Entries {
 				t.Errorf("holds %d entries, %d bytes; limits %+v", c.order.Len(), c.bytes, tc.give)
@@ -45,9 +45,9 @@ func TestReadCacheBounds(t *testing.T) {
 	}
 	t.Run("another version misses and drops the entry", func(t *testing.T) {
 		c := newReadCache(ReadCacheLimits{}, nil)
-		c.put(&cachedRead{key: "k", version: v1, size: 10})
+		c.put(&cachedRead{key: "k", stamp: v1, size: 10})
 		if _, ok := c.get("list", "k", v2, time.Now()); ok {
-			t.Fatal("an answer read at rebuild 1 was served at rebuild 2")
+			t.Fatal("an answer read at stamp 1 was served at stamp 2")
 		}
 		if _, ok := c.get("list", "k", v1, time.Now()); ok || c.bytes != 0 {
 			t.Errorf("the entry of an older version stayed (%d bytes)", c.bytes)
@@ -56,7 +56,7 @@ func TestReadCacheBounds(t *testing.T) {
 	t.Run("stale media urls miss", func(t *testing.T) {
 		c := newReadCache(ReadCacheLimits{}, nil)
 		now := time.Now()
-		c.put(&cachedRead{key: "k", version: v1, size: 10, staleAt: now.Add(time.Minute)})
+		c.put(&cachedRead{key: "k", stamp: v1, size: 10, staleAt: now.Add(time.Minute)})
 		if _, ok := c.get("list", "k", v1, now); !ok {
 			t.Error("fresh answer missed")
 		}
@@ -66,7 +66,7 @@ func TestReadCacheBounds(t *testing.T) {
 	})
 	t.Run("off", func(t *testing.T) {
 		c := newReadCache(ReadCacheLimits{Entries: -1}, nil)
-		c.put(&cachedRead{key: "k", version: v1})
+		c.put(&cachedRead{key: "k", stamp: v1})
 		if _, ok := c.get("list", "k", v1, time.Now()); ok {
 			t.Error("a cache that is off answered")
 		}
@@ -79,11 +79,11 @@ func TestVersionGateNeverAnswersFromAReadBegunEarlier(t *testing.T) {
 	var started atomic.Uint64
 	release := make(chan struct{})
 	var first sync.Once
-	g := newVersionGate(func(context.Context, store.Range) (store.ReadVersion, error) {
+	g := newVersionGate(func(context.Context, store.Range) (store.ReadStamp, error) {
 		n := started.Add(1)
 		first.Do(func() { <-release }) // the first read is in flight while the others arrive
 		time.Sleep(time.Millisecond)
-		return store.ReadVersion{Events: n}, nil
+		return store.ReadStamp{Writes: n}, nil
 	})
 	r := store.Range{BrandID: "acme", StartDate: "2026-10-01", EndDate: "2026-10-31"}
 	var wg sync.WaitGroup
@@ -91,7 +91,7 @@ func TestVersionGateNeverAnswersFromAReadBegunEarlier(t *testing.T) {
 	ask := func() {
 		arrived := started.Load() // reads begun before this request
 		v, err := g.version(context.Background(), r)
-		if err != nil || v.Events <= arrived {
+		if err != nil || v.Writes <= arrived {
 			stale.Add(1)
 		}
 	}

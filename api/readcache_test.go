@@ -204,6 +204,67 @@ func TestReadCacheNeverServesAnAnswerFromBeforeASync(t *testing.T) {
 	}
 }
 
+// A range answered from stored days, cached by replica a, is not answered
+// from the cache once a delete through replica b of a range overlapping its
+// days removed them, though no event of the derived range's own says so.
+func TestReadCacheForgetsARangeWhoseDaysWereDeleted(t *testing.T) {
+	conn, cfg := testenv.ClickHouse(t)
+	st := store.New(conn, cfg.Database)
+	ctx := context.Background()
+	if err := st.PutBrand(ctx, store.Brand{BrandID: "acme", Name: "Acme", AdAccountIDs: []string{"act_1"}}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().UTC()
+	days := []string{"2026-10-01", "2026-10-02", "2026-10-03"}
+	const ads = 30
+	var rows []*schemas.AdInsight
+	for _, d := range days {
+		for i := range ads {
+			rows = append(rows, &schemas.AdInsight{BrandID: "acme", AdAccountID: "act_1", AdID: fmt.Sprintf("ad%05d", i),
+				StartDate: d, EndDate: d, Daily: true, CreativeType: schemas.CreativeImage, AdEffectiveStatus: "ACTIVE",
+				SpendMicros: int64(i+1) * 1_000_000, Orders: 1, Impressions: 1000, Clicks: 10, Reach: 500,
+				FetchedAt: at, Version: schemas.VersionAt(at), SyncID: "job-days"})
+		}
+	}
+	if err := st.InsertInsights(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordDaysSynced(ctx, "acme", days, "job-days", at); err != nil {
+		t.Fatal(err)
+	}
+	a, b := newReplica(t, st, true), newReplica(t, st, true)
+	page := "/api/creatives/acme?startDate=2026-10-01&endDate=2026-10-03&limit=10"
+	for range 3 { // derived on the first read, cached on the second, a hit on the third
+		var l listReply
+		if err := getReply(t, a.url+page, &l); err != nil {
+			t.Fatal(err)
+		}
+		if l.Total != ads || len(l.Creatives) != 10 || l.Creatives[0].Orders != 3 {
+			t.Fatalf("from its days: %d creatives of %d, want 10 of %d with 3 orders each", len(l.Creatives), l.Total, ads)
+		}
+	}
+	if a.cacheHits(t, "list") == 0 {
+		t.Fatalf("replica a answered no read from its cache: the test proves nothing")
+	}
+	req, _ := http.NewRequest(http.MethodDelete, b.url+"/api/creatives/acme?startDate=2026-10-02&endDate=2026-10-02", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("delete through replica b: status %d", resp.StatusCode)
+	}
+	var l listReply
+	if err := getReply(t, a.url+page, &l); err != nil {
+		t.Fatal(err)
+	}
+	if l.Total != 0 || len(l.Creatives) != 0 {
+		t.Errorf("after its day 2026-10-02 was deleted through replica b, replica a answered %d creatives of %d, want none",
+			len(l.Creatives), l.Total)
+	}
+}
+
 // While refreshes of a range are written one after another, readers of its
 // pages (by page number and by cursor, cached and uncached) and of its
 // totals see one sync's figures in every answer: every creative of a page

@@ -77,11 +77,12 @@ func (st rangeState) describe(resp fiber.Map, now time.Time) {
 	}
 }
 
-// versionedStore is a Store that resolves a range's read version in one
-// round trip and reads a count and a page from one whole snapshot; the real
-// store is one. Reads
-// through any other Store take the general path.
+// versionedStore is a Store that stamps a range's writes and resolves its
+// read version in one round trip each and reads a count and a page from one
+// whole snapshot; the real store is one. Reads through any other Store take
+// the general path.
 type versionedStore interface {
+	ReadStamp(ctx context.Context, r store.Range) (store.ReadStamp, error)
 	ReadVersion(ctx context.Context, r store.Range) (store.ReadVersion, error)
 	ReadSnapshotPage(ctx context.Context, q store.ListQuery, minSnapshot uint64) (store.SnapshotPage, error)
 }

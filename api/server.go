@@ -118,7 +118,7 @@ func newApp(deps Deps) (*fiber.App, *server) {
 		s.cache = newReadCache(deps.ReadCache, nil)
 	}
 	if vs, ok := deps.Store.(versionedStore); ok {
-		s.gate = newVersionGate(vs.ReadVersion)
+		s.gate = newVersionGate(vs.ReadStamp)
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "adstream",

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -12,57 +13,59 @@ import (
 )
 
 // Reads at a resolved version: a list or aggregations read first takes the
-// range's store.ReadVersion (one round trip, shared with the reads of the
-// range waiting at the same time: see versionGate) and answers from the read
-// cache when it holds the answer at that version. Otherwise it reads the
-// brand and the range's job, then the count and page from one whole
-// snapshot (store.ReadSnapshotPage) or the rebuild's aggregations, and keeps
-// the answer. A range the version does not answer alone (a first sync, a
-// live fallback, days to derive) goes the general way.
+// range's store.ReadStamp (one lookup, shared with the reads of the range
+// waiting at the same time: see versionGate) and answers from the read cache
+// when it holds the answer at that stamp. Otherwise it reads the range's
+// store.ReadVersion and the brand, then the range's job, the count and page
+// from one whole snapshot (store.ReadSnapshotPage) or the rebuild's
+// aggregations, and keeps the answer under the stamp taken before. A range
+// the version does not answer alone (a first sync, a live fallback, days to
+// derive) goes the general way.
 
 // listVersioned serves a list read at the range's version.
 func (s *server) listVersioned(c *fiber.Ctx, vs versionedStore, q store.ListQuery, page int, began time.Time) error {
 	ctx := c.Context()
 	q.Range, q.SortBy = ownRange(q.Range), strings.Clone(q.SortBy)
 	r := q.Range
-	v, err := s.gate.version(ctx, r)
+	stamp, err := s.gate.version(ctx, r)
 	if err != nil {
 		return err
 	}
 	key := listKey(q, page)
-	if e, ok := s.cache.get("list", key, v, s.mediaNow()); ok {
+	if e, ok := s.cache.get("list", key, stamp, s.mediaNow()); ok {
 		return s.sendCached(c, e, began)
 	}
-	brand, err := s.deps.Store.GetBrand(ctx, r.BrandID)
-	if err != nil {
-		return err
-	}
-	// The range's state and the page at once: the page is thrown away in
-	// the rare read the version does not answer alone.
+	// The range's version, brand and state, and the page, at once: the page
+	// is thrown away in the rare read they do not let it answer.
+	var brand store.Brand
+	var v store.ReadVersion
 	var st rangeState
 	var stErr error
-	var total int64
+	var p store.SnapshotPage
 	rows, hasMore, err := listPage(q, -1, func(q store.ListQuery) ([]store.Creative, error) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			st, stErr = s.readRangeAt(ctx, r, v)
+			if brand, v, stErr = s.brandAndVersion(ctx, vs, r); stErr == nil {
+				st, stErr = s.readRangeAt(ctx, r, v)
+			}
 		}()
-		p, err := vs.ReadSnapshotPage(ctx, q, v.Rebuild)
+		var err error
+		p, err = vs.ReadSnapshotPage(ctx, q, 0)
 		<-done
-		total = p.Total
 		return p.Rows, err
 	})
 	if stErr != nil {
 		return stErr
 	}
-	if !st.atVersion(r, v) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrSnapshotGone) {
+	if !st.atVersion(r, v) || errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrSnapshotGone) || (err == nil && p.Snapshot < v.Rebuild) {
 		// Not v's snapshot alone, no snapshot of v's rebuild, or one replaced too often.
 		return s.listStored(c, brand, st, q, page, listVideoOptions{}, began)
 	}
 	if err != nil {
 		return err
 	}
+	total := p.Total
 	if q.After == nil {
 		hasMore = int64(q.Offset+q.Limit) < total
 	}
@@ -79,7 +82,7 @@ func (s *server) listVersioned(c *fiber.Ctx, vs versionedStore, q store.ListQuer
 	}
 	body := listAnswer(q, page, total, rows, hasMore, nil)
 	delete(body, "creatives") // spliced in as encoded: see sendCached
-	e := &cachedRead{key: key, version: v, state: st, body: body, creatives: creatives, size: int64(len(key) + len(creatives) + 512)}
+	e := &cachedRead{key: key, stamp: stamp, state: st, body: body, creatives: creatives, size: int64(len(key) + len(creatives) + 512)}
 	if s.deps.Videos != nil {
 		e.staleAt = mediaStaleAt(out)
 	}
@@ -91,15 +94,19 @@ func (s *server) listVersioned(c *fiber.Ctx, vs versionedStore, q store.ListQuer
 func (s *server) aggregationsVersioned(c *fiber.Ctx, vs versionedStore, q store.AggregationQuery) error {
 	ctx := c.Context()
 	q.Range, q.CreativeType, q.AdStatus = ownRange(q.Range), strings.Clone(q.CreativeType), strings.Clone(q.AdStatus)
-	v, err := s.gate.version(ctx, q.Range)
+	stamp, err := s.gate.version(ctx, q.Range)
 	if err != nil {
 		return err
 	}
 	key := aggregationKey(q)
-	if e, ok := s.cache.get("aggregations", key, v, time.Time{}); ok {
+	if e, ok := s.cache.get("aggregations", key, stamp, time.Time{}); ok {
 		return s.sendCached(c, e, time.Time{})
 	}
-	_, st, err := s.brandAndRange(c, q.Range, v)
+	_, v, err := s.brandAndVersion(ctx, vs, q.Range)
+	if err != nil {
+		return err
+	}
+	st, err := s.readRangeAt(ctx, q.Range, v)
 	if err != nil {
 		return err
 	}
@@ -113,7 +120,7 @@ func (s *server) aggregationsVersioned(c *fiber.Ctx, vs versionedStore, q store.
 	if err != nil {
 		return err
 	}
-	e := &cachedRead{key: key, version: v, state: st, body: aggregationAnswer(q, agg, "stored", false), size: int64(len(key) + 2048)}
+	e := &cachedRead{key: key, stamp: stamp, state: st, body: aggregationAnswer(q, agg, "stored", false), size: int64(len(key) + 2048)}
 	if agg.JobID != "" {
 		e.after = fiber.Map{"jobId": agg.JobID} // the job whose records these totals are of
 	}
@@ -129,15 +136,23 @@ func ownRange(r store.Range) store.Range {
 	return store.Range{BrandID: strings.Clone(r.BrandID), StartDate: strings.Clone(r.StartDate), EndDate: strings.Clone(r.EndDate)}
 }
 
-// brandAndRange reads the brand, then the range's state (which may queue
-// its first sync: never for a brand that does not exist).
-func (s *server) brandAndRange(c *fiber.Ctx, r store.Range, v store.ReadVersion) (store.Brand, rangeState, error) {
-	brand, err := s.deps.Store.GetBrand(c.Context(), r.BrandID)
+// brandAndVersion reads the brand and the range's version at once. The
+// brand's error comes first: the range's state, read next, may queue its
+// first sync, never for a brand that does not exist.
+func (s *server) brandAndVersion(ctx context.Context, vs versionedStore, r store.Range) (store.Brand, store.ReadVersion, error) {
+	var v store.ReadVersion
+	var vErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		v, vErr = vs.ReadVersion(ctx, r)
+	}()
+	brand, err := s.deps.Store.GetBrand(ctx, r.BrandID)
+	<-done
 	if err != nil {
-		return brand, rangeState{}, err
+		return brand, v, err
 	}
-	st, err := s.readRangeAt(c.Context(), r, v)
-	return brand, st, err
+	return brand, v, vErr
 }
 
 // sendCached sends e's answer with the sync state described now; began is

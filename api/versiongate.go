@@ -8,7 +8,7 @@ import (
 	"github.com/adstream/adstream/clickhouse/store"
 )
 
-// A versionGate shares a range's version reads among the requests that wait
+// A versionGate shares a range's read stamp reads (store.ReadStamp) among the requests that wait
 // for one, without ever handing a request a version read before it
 // arrived: a request joins the next read of its range, which starts once the
 // read in flight (if any) has ended. So every answer is validated by a
@@ -16,7 +16,7 @@ import (
 // before is seen), and concurrent readers of one range cost one round trip
 // per read in flight instead of one each: group commit, for reads.
 type versionGate struct {
-	read    func(context.Context, store.Range) (store.ReadVersion, error)
+	read    func(context.Context, store.Range) (store.ReadStamp, error)
 	timeout time.Duration // bounds one shared read: no single request's context does
 
 	mu     sync.Mutex
@@ -31,18 +31,18 @@ type rangeRounds struct {
 
 type versionRound struct {
 	done chan struct{} // closed when v and err are set
-	v    store.ReadVersion
+	v    store.ReadStamp
 	err  error
 }
 
-func newVersionGate(read func(context.Context, store.Range) (store.ReadVersion, error)) *versionGate {
+func newVersionGate(read func(context.Context, store.Range) (store.ReadStamp, error)) *versionGate {
 	return &versionGate{read: read, timeout: 10 * time.Second, ranges: map[store.Range]*rangeRounds{}}
 }
 
-// version returns r's version as read after the call began. It returns
+// version returns r's read stamp as read after the call began. It returns
 // early with ctx's error when ctx ends first; the shared read goes on for
 // the requests that wait on it.
-func (g *versionGate) version(ctx context.Context, r store.Range) (store.ReadVersion, error) {
+func (g *versionGate) version(ctx context.Context, r store.Range) (store.ReadStamp, error) {
 	g.mu.Lock()
 	rr := g.ranges[r]
 	if rr == nil {
@@ -66,7 +66,7 @@ func (g *versionGate) version(ctx context.Context, r store.Range) (store.ReadVer
 	case <-round.done:
 		return round.v, round.err
 	case <-ctx.Done():
-		return store.ReadVersion{}, ctx.Err()
+		return store.ReadStamp{}, ctx.Err()
 	}
 }
 

@@ -163,7 +163,7 @@ func (s *Store) RebuildAggregations(ctx context.Context, r Range, jobID string) 
 	if err := s.writeSnapshot(ctx, r, version); err != nil {
 		return 0, err
 	}
-	groups, err := s.aggregate(ctx, r, s.table("range_snapshots")+" WHERE "+rangeWhere+" AND snapshot = "+strconv.FormatUint(version, 10))
+	groups, err := s.aggregate(ctx, r, s.table(snapshotTable)+" WHERE "+rangeWhere+" AND snapshot = "+strconv.FormatUint(version, 10))
 	if err != nil {
 		return 0, err
 	}

@@ -39,6 +39,7 @@ func (s *Store) DeleteRange(ctx context.Context, r Range) (int64, error) {
 		{"creative_aggregations", "brand_id = ? AND start_date <= toDate(?) AND end_date >= toDate(?)", overlap},
 		{"sync_events", "brand_id = ? AND start_date <= toDate(?) AND end_date >= toDate(?)", overlap},
 		{"range_snapshots", "brand_id = ? AND start_date <= toDate(?) AND end_date >= toDate(?)", overlap},
+		{snapshotTable, "brand_id = ? AND start_date <= toDate(?) AND end_date >= toDate(?)", overlap},
 		{"ad_days", dayWhere, days},
 		{"synced_days", dayWhere, days},
 		{"type_daily", dayWhere, days},
@@ -51,7 +52,7 @@ func (s *Store) DeleteRange(ctx context.Context, r Range) (int64, error) {
 func (s *Store) PurgeBrand(ctx context.Context, brandID string) error {
 	brand := []any{brandID}
 	var of []purgeOf
-	for _, t := range []string{"ads", "ad_insights", "creative_aggregations", "ad_days", "synced_days", "type_daily", "range_snapshots", "sync_events",
+	for _, t := range []string{"ads", "ad_insights", "creative_aggregations", "ad_days", "synced_days", "type_daily", "range_snapshots", snapshotTable, "sync_events",
 		"video_analyses", "media_urls", "ad_totals"} {
 		of = append(of, purgeOf{t, "brand_id = ?", brand})
 	}
@@ -79,8 +80,16 @@ func (s *Store) purge(ctx context.Context, brandID, historyWhere string, history
 		}
 		tables = append(tables, p.table)
 	}
-	if err := s.waitMutations(ctx, deleteWait, tables...); err != nil {
+	waitErr := s.waitMutations(ctx, deleteWait, tables...)
+	// No view sees a mutation, and a range without history of its own
+	// (derived from the deleted days) gets no tombstone: the brand's stamp
+	// says the answers changed. Also when the mutations are still running:
+	// an answer read meanwhile may then be kept until the brand's next write.
+	if err := s.bumpBrandStamp(ctx, brandID); err != nil {
 		return err
+	}
+	if waitErr != nil {
+		return waitErr
 	}
 	at := time.Now().UTC()
 	for _, r := range append(ranges, also...) {

@@ -36,6 +36,50 @@ func (v ReadVersion) Covered(r Range) bool {
 // newest stored day: what EnsureRange would otherwise derive.
 func (v ReadVersion) Derived() bool { return v.Rebuild != 0 && v.Rebuild >= v.DaysFetched }
 
+// ReadStamp says whether anything an answer of a range depends on changed:
+// equal stamps promise equal answers. Writes counts the writes that can
+// change an answer of the range (its sync events and rebuilds, its brand's
+// registration, stored days and refreshed media URLs) as the read_stamps
+// table's views keep it on every insert, and deletes once their mutations
+// are done; the count only grows, and a reader that sees it grow sees the
+// rows written with it. Rebuild is the range's newest rebuild as
+// creative_aggregations holds it: on a replicated cluster read_stamps'
+// rows may reach a replica before the rebuild's, and an answer read in
+// between, at the new count and the old rebuild, is then not taken for one
+// of the new rebuild. It is two lookups of a few rows, where ReadVersion
+// reads five tables.
+type ReadStamp struct {
+	Writes, Rebuild uint64
+}
+
+// ReadStamp reads r's read stamp.
+func (s *Store) ReadStamp(ctx context.Context, r Range) (ReadStamp, error) {
+	args, err := rangeArgs(r)
+	if err != nil {
+		return ReadStamp{}, err
+	}
+	var st ReadStamp
+	err = s.conn.QueryRow(ctx, "SELECT (SELECT sum(writes) FROM "+s.table("read_stamps")+
+		" WHERE brand_id = ? AND (start_date = toDate(?) AND end_date = toDate(?) OR start_date = toDate(0))),"+
+		" (SELECT max(rebuild_version) FROM "+s.table("creative_aggregations")+" WHERE "+rangeWhere+")",
+		append(args, args...)...).Scan(&st.Writes, &st.Rebuild)
+	if err != nil {
+		return ReadStamp{}, fmt.Errorf("read stamp of %s: %w", r.BrandID, err)
+	}
+	return st, nil
+}
+
+// bumpBrandStamp adds a write to the brand's read stamp: what a delete does
+// once its mutations are done, which no view sees.
+func (s *Store) bumpBrandStamp(ctx context.Context, brandID string) error {
+	err := s.conn.Exec(ctx, "INSERT INTO "+s.table("read_stamps")+" (brand_id, start_date, end_date, writes)"+
+		" SELECT ?, toDate(0), toDate(0), toUInt64(1)", brandID)
+	if err != nil {
+		return fmt.Errorf("read stamp of %s: %w", brandID, err)
+	}
+	return nil
+}
+
 // ReadVersion reads r's version. Each part is a lookup by its table's primary
 // key prefix.
 func (s *Store) ReadVersion(ctx context.Context, r Range) (ReadVersion, error) {

@@ -15,6 +15,10 @@ import (
 // it without FINAL; a range with no snapshot yet (a first sync running, or a
 // live fallback) is read from ad_insights with FINAL.
 
+// snapshotTable holds the snapshots: range_snapshots in granules of 64 rows,
+// so a page's rows read by ad id read little besides them (migration 0041).
+const snapshotTable = "range_snapshot_rows"
+
 const snapshotInsightColumns = "ad_id, ad_account_id, campaign_id, adset_id, creative_type, ad_effective_status," +
 	" spend_micros, revenue_micros, orders, impressions, clicks, reach, frequency, video_views, video_plays," +
 	" video_thruplays, video_p25, video_p50, video_p75, video_p100, post_engagement, fetched_at, version"
@@ -29,7 +33,7 @@ func (s *Store) writeSnapshot(ctx context.Context, r Range, version uint64) erro
 	if err != nil {
 		return err
 	}
-	err = s.conn.Exec(ctx, "INSERT INTO "+s.table("range_snapshots")+" (brand_id, start_date, end_date, snapshot, "+
+	err = s.conn.Exec(ctx, "INSERT INTO "+s.table(snapshotTable)+" (brand_id, start_date, end_date, snapshot, "+
 		snapshotInsightColumns+", "+snapshotAdColumns+")"+
 		" SELECT ?, toDate(?), toDate(?), toUInt64("+strconv.FormatUint(version, 10)+"), "+snapshotInsightColumns+", "+snapshotAdColumns+
 		" FROM (SELECT "+snapshotInsightColumns+" FROM "+s.table("ad_insights")+" FINAL WHERE "+rangeWhere+")"+
@@ -50,7 +54,7 @@ func (s *Store) currentSnapshot(ctx context.Context, r Range) (uint64, bool, err
 	}
 	var rebuilt, snap uint64
 	err = s.conn.QueryRow(ctx, "SELECT (SELECT max(rebuild_version) FROM "+s.table("creative_aggregations")+" WHERE "+rangeWhere+"),"+
-		" (SELECT max(snapshot) FROM "+s.table("range_snapshots")+" WHERE "+rangeWhere+")", append(args, args...)...).Scan(&rebuilt, &snap)
+		" (SELECT max(snapshot) FROM "+s.table(snapshotTable)+" WHERE "+rangeWhere+")", append(args, args...)...).Scan(&rebuilt, &snap)
 	if err != nil {
 		return 0, false, fmt.Errorf("snapshot of %s: %w", r.BrandID, err)
 	}
@@ -84,7 +88,7 @@ func (s *Store) newestSnapshot(ctx context.Context, r Range, filters map[string]
 	}
 	var v snapshotView
 	var size, matching uint64
-	err = s.conn.QueryRow(ctx, "SELECT snapshot, count(), countIf("+where+") FROM "+s.table("range_snapshots")+
+	err = s.conn.QueryRow(ctx, "SELECT snapshot, count(), countIf("+where+") FROM "+s.table(snapshotTable)+
 		" WHERE "+rangeWhere+" GROUP BY snapshot ORDER BY snapshot DESC LIMIT 1", append(args, args[:3]...)...).
 		Scan(&v.snap, &size, &matching)
 	if err != nil && !isNoRows(err) {
@@ -101,7 +105,7 @@ func (s *Store) intact(ctx context.Context, r Range, v snapshotView) error {
 		return err
 	}
 	var n uint64
-	err = s.conn.QueryRow(ctx, "SELECT count() FROM "+s.table("range_snapshots")+" WHERE "+rangeWhere+" AND snapshot = ?",
+	err = s.conn.QueryRow(ctx, "SELECT count() FROM "+s.table(snapshotTable)+" WHERE "+rangeWhere+" AND snapshot = ?",
 		append(args, v.snap)...).Scan(&n)
 	switch {
 	case err != nil:
@@ -161,7 +165,7 @@ func (s *Store) listSnapshot(ctx context.Context, q ListQuery, v snapshotView, o
 	where += " AND snapshot = ?"
 	args = append(args, v.snap)
 	after, afterArgs := keyset(q, order, dir)
-	rows, err := s.conn.Query(ctx, "SELECT ad_id, toString("+order+") FROM "+s.table("range_snapshots")+" WHERE "+where+after+
+	rows, err := s.conn.Query(ctx, "SELECT ad_id, toString("+order+") FROM "+s.table(snapshotTable)+" WHERE "+where+after+
 		" ORDER BY "+order+" "+dir+", ad_id ASC LIMIT ? OFFSET ?", append(append(slices.Clone(args), afterArgs...), q.Limit, q.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("page of snapshot: %w", err)
@@ -187,8 +191,8 @@ func (s *Store) listSnapshot(ctx context.Context, q ListQuery, v snapshotView, o
 	// The snapshot's size comes with the rows, counted after the ids were read.
 	rargs := args[:3]
 	rows, err = s.conn.Query(ctx, "SELECT "+snapshotInsightColumns+", "+snapshotAdColumns+
-		", (SELECT count() FROM "+s.table("range_snapshots")+" WHERE "+rangeWhere+" AND snapshot = ?)"+
-		" FROM "+s.table("range_snapshots")+
+		", (SELECT count() FROM "+s.table(snapshotTable)+" WHERE "+rangeWhere+" AND snapshot = ?)"+
+		" FROM "+s.table(snapshotTable)+
 		" WHERE "+where+" AND ad_id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+")",
 		append(append(append(slices.Clone(rargs), v.snap), args...), toAny(ids)...)...)
 	if err != nil {
