@@ -32,6 +32,7 @@ const (
 	RetentionBytes = 64 << 20
 	RetentionEvery = 30 * time.Second
 	TrimEvery      = 5 * time.Second
+	SegmentBytes   = 1 << 20
 )
 
 // StartEmbedded starts the broker on a loopback port (0 picks a free one).
@@ -44,6 +45,10 @@ func startEmbedded(port int, retention, every, trimEvery time.Duration) (*Embedd
 		kfake.BrokerConfigs(map[string]string{
 			"log.retention.ms":    strconv.FormatInt(retention.Milliseconds(), 10),
 			"log.retention.bytes": strconv.Itoa(RetentionBytes),
+			// Retention and trimming free whole segments only, and a
+			// partition's active one grows until it rolls (100 MiB by
+			// default): small segments let the memory go.
+			"log.segment.bytes": strconv.Itoa(SegmentBytes),
 		})}
 	if port > 0 {
 		opts = append(opts, kfake.Ports(port))
