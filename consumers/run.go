@@ -60,19 +60,20 @@ type Deps struct {
 // cfg.Group until ctx ends. Records accumulate until BatchRows or FlushEvery;
 // the batch is inserted (retrying while ClickHouse is down, never dropping
 // it) and only then are its offsets committed, on a goroutine of its own
-// while the next batch is polled and decoded (pipeline.go). A record that cannot be
-// decoded, or whose dates the store cannot hold (store.ParseRange), goes to
-// the dead-letter topic with the reason, and its partition keeps moving; one
-// that cannot be decoded because the schema registry does not answer is
-// held, and the consumer waits for the registry (stall.go). Rebalances wait
-// for the pending batch and the one in flight to be stored and committed. On
-// shutdown between polls it stops polling, waits for the batch in flight,
-// inserts and commits the pending batch (within 30 s), and leaves the group, static member or not, so the
-// other members take its partitions at once; a shutdown that interrupts a
-// flush returns its error and leaves the batch uncommitted, so the group
-// delivers it again (at-least-once, absorbed by the versioned tables). When
-// another process joins the group under the same InstanceID, Run returns an
-// error that says so.
+// while the next batch is polled and decoded (pipeline.go). A record that
+// cannot be decoded, or whose dates the store cannot hold (store.ParseRange),
+// goes to the dead-letter topic with the reason, and its partition keeps
+// moving; one that cannot be decoded because the schema registry does not
+// answer is held, and the consumer waits for the registry (stall.go).
+// Rebalances wait for the pending batch and the one in flight to be stored
+// and committed. On shutdown between polls it stops polling, waits for the
+// batch in flight, inserts and commits the pending batch (within 30 s), and
+// leaves the group, static member or not, so the other members take its
+// partitions at once; a shutdown that interrupts a flush returns its error
+// and leaves the batch uncommitted, so the group delivers it again
+// (at-least-once, absorbed by the versioned tables). When another process
+// joins the group under the same InstanceID, Run returns an error that says
+// so.
 func Run(ctx context.Context, cfg Config, deps Deps) error {
 	if cfg.BatchRows <= 0 {
 		cfg.BatchRows = DefaultBatchRows
