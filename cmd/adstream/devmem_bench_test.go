@@ -28,10 +28,10 @@ import (
 // where the 10k case syncs five times, and the whole benchmark runs only
 // when asked, past go test's default 10-minute timeout:
 //
-//	ADSTREAM_BENCH_DEV_MEMORY=1 go test -run '^$' -bench DevMemory -timeout 120m ./cmd/adstream
+//	ADSTREAM_BENCH_DEV_MEMORY=1 go test -run '^$' -bench DevMemory -timeout 180m ./cmd/adstream
 func BenchmarkDevMemory(b *testing.B) {
 	if os.Getenv("ADSTREAM_BENCH_DEV_MEMORY") != "1" {
-		b.Skip("syncs 10k and 100k ads for over an hour: set ADSTREAM_BENCH_DEV_MEMORY=1 and -timeout 120m")
+		b.Skip("syncs 10k and 100k ads for over an hour: set ADSTREAM_BENCH_DEV_MEMORY=1 and -timeout 180m")
 	}
 	for _, c := range []struct{ ads, syncs int }{{10_000, 5}, {100_000, 2}} {
 		b.Run(fmt.Sprintf("ads-%d", c.ads), func(b *testing.B) {
@@ -104,7 +104,7 @@ func devMemory(b *testing.B, ads, syncs int) devMem {
 			}
 			resp.Body.Close()
 		}
-		waitUntil(b, 30*time.Minute, fmt.Sprintf("sync %d of %d ads to complete", i+1, ads), func() bool {
+		waitUntil(b, time.Hour, fmt.Sprintf("sync %d of %d ads to complete", i+1, ads), func() bool {
 			var s struct{ JobID, Status string }
 			if !fetchJSON(status, &s) {
 				return false
