@@ -6,13 +6,13 @@ import (
 	"time"
 )
 
-// flush inserts the pending batch, publishes its dead letters and commits its
-// offsets, in that order. Inserts are retried with backoff until they succeed
-// or ctx ends: an unreachable ClickHouse stalls the consumer, it never drops
-// data. A crash between insert and commit redelivers the batch, which the
-// ReplacingMergeTree tables absorb.
-func (c *consumer) flush(ctx context.Context) error {
-	b := &c.pending
+// flush inserts b, publishes its dead letters and commits its offsets, in
+// that order. Inserts are retried with backoff until they succeed or ctx
+// ends: an unreachable ClickHouse stalls the consumer, it never drops data.
+// A crash between insert and commit redelivers the batch, which the
+// ReplacingMergeTree tables absorb. flush touches nothing but b, the sink,
+// the client and the metrics, so it may run beside the loop (pipeline.go).
+func (c *consumer) flush(ctx context.Context, b *batch) error {
 	if b.empty() {
 		return nil
 	}
@@ -28,7 +28,7 @@ func (c *consumer) flush(ctx context.Context) error {
 		{stepCommit, func(ctx context.Context) error { return c.cl.CommitRecords(ctx, b.records...) }},
 	}
 	for _, s := range steps {
-		if err := c.retry(ctx, s.what, s.do); err != nil {
+		if err := c.retry(ctx, s.what, b.len(), s.do); err != nil {
 			return fmt.Errorf("%s: %w", s.what, err)
 		}
 	}
@@ -36,16 +36,12 @@ func (c *consumer) flush(ctx context.Context) error {
 	c.metrics.inserted.WithLabelValues(tableInsights).Add(float64(len(b.insights)))
 	c.metrics.inserted.WithLabelValues(tableSyncEvents).Add(float64(len(b.events)))
 	c.metrics.flushSeconds.Observe(time.Since(start).Seconds())
-	if c.agg != nil {
-		c.agg.note(b.events) // stored and committed: their completions may now be aggregated
-	}
 	c.deps.Log.Debug("batch flushed", "rows", b.len(), "ads", len(b.ads), "insights", len(b.insights), "events", len(b.events))
-	c.pending = batch{}
 	return nil
 }
 
 // retry runs do until it succeeds, backing off from 200 ms to 10 s.
-func (c *consumer) retry(ctx context.Context, what string, do func(context.Context) error) error {
+func (c *consumer) retry(ctx context.Context, what string, rows int, do func(context.Context) error) error {
 	backoff := 200 * time.Millisecond
 	for {
 		err := do(ctx)
@@ -53,7 +49,7 @@ func (c *consumer) retry(ctx context.Context, what string, do func(context.Conte
 			return nil
 		}
 		c.metrics.insertErrors.WithLabelValues(what).Inc()
-		c.deps.Log.Warn("batch step failed, retrying", "step", what, "rows", c.pending.len(), "backoff", backoff, "err", err)
+		c.deps.Log.Warn("batch step failed, retrying", "step", what, "rows", rows, "backoff", backoff, "err", err)
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)

@@ -1,9 +1,16 @@
 package consumers_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,36 +24,37 @@ import (
 )
 
 // BenchmarkIngest measures the consumer's ingest of daily rows from a real
-// broker into ClickHouse (rows/s, from the first poll to the last commit)
-// beside the store inserting the same rows directly in batches of the same
-// size, timed in the same run: the ratio is what Kafka, decoding and
-// committing cost on top of ClickHouse's own work.
+// broker into ClickHouse (rows/s, from its start until ClickHouse holds every
+// row) beside two baselines timed in the same run on the same rows:
+// clickhouse-client inserting them from a TabSeparated file into ad_days
+// (ClickHouse's own insert speed; the client's start-up, timed apart, is
+// subtracted), and the store inserting them directly in batches of the
+// consumer's size (what the store's rollup bookkeeping costs, without Kafka).
+// consumer/client is issue 12's figure; its goal is 0.6.
 func BenchmarkIngest(b *testing.B) {
-	const n = 60_000
-	for _, batchRows := range []int{5_000, 20_000} {
+	const n = 120_000
+	for _, batchRows := range []int{5_000, 10_000, 20_000, 50_000} {
 		b.Run(fmt.Sprintf("batch-%d", batchRows), func(b *testing.B) {
 			for b.Loop() {
-				consumed, direct := benchIngest(b, n, batchRows)
-				b.ReportMetric(float64(n)/consumed.Seconds(), "consumer-rows/s")
-				b.ReportMetric(float64(n)/direct.Seconds(), "direct-rows/s")
-				b.ReportMetric(direct.Seconds()/consumed.Seconds(), "consumer/direct")
+				t := benchIngest(b, n, batchRows)
+				b.ReportMetric(float64(n)/t.consumer.Seconds(), "consumer-rows/s")
+				b.ReportMetric(float64(n)/t.store.Seconds(), "store-rows/s")
+				b.ReportMetric(float64(n)/t.client.Seconds(), "client-rows/s")
+				b.ReportMetric(t.client.Seconds()/t.consumer.Seconds(), "consumer/client")
+				b.ReportMetric(t.store.Seconds()/t.consumer.Seconds(), "consumer/store")
 			}
 		})
 	}
 }
 
-func benchIngest(b *testing.B, n, batchRows int) (consumed, direct time.Duration) {
+type ingestTimes struct{ consumer, store, client time.Duration }
+
+func benchIngest(b *testing.B, n, batchRows int) ingestTimes {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	codec := newCodec(b)
-	at := time.Now().UTC()
-	rows := make([]*schemas.AdInsight, n)
-	for i := range rows {
-		day := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%60).Format(time.DateOnly)
-		in := testInsight("b1", fmt.Sprintf("%06d", i/60), int64(i), at)
-		in.StartDate, in.EndDate, in.Daily = day, day, true
-		rows[i] = in
-	}
+	rows := benchDays(n)
+	var t ingestTimes
+
 	conn, cfg := testenv.ClickHouse(b)
 	st := store.New(conn, cfg.Database)
 	began := time.Now()
@@ -55,11 +63,53 @@ func benchIngest(b *testing.B, n, batchRows int) (consumed, direct time.Duration
 			b.Fatal(err)
 		}
 	}
-	direct = time.Since(began)
+	t.store = time.Since(began)
+
+	t.client = clientInsert(ctx, b, rows)
 
 	brokers := testenv.Kafka(b)
 	names := testenv.Topics(b, brokers, "ads", "ins", "ev", "dlq", "req")
 	tp := config.Topics{Ads: names[0], Insights: names[1], SyncEvents: names[2], DLQ: names[3], SyncRequests: names[4]}
+	produceAll(ctx, b, brokers, tp.Insights, rows)
+	conn2, cfg2 := testenv.ClickHouse(b)
+	st2 := store.New(conn2, cfg2.Database)
+	group := testenv.Group(b, brokers, "g")
+	began = time.Now()
+	cctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() {
+		done <- consumers.Run(cctx, consumers.Config{Brokers: brokers, Topics: tp, Group: group, BatchRows: batchRows},
+			consumers.Deps{Sink: st2, Codec: newCodec(b), Log: slog.New(slog.DiscardHandler)})
+	}()
+	defer func() { stop(); <-done }()
+	for {
+		var stored uint64
+		if err := conn2.QueryRow(ctx, "SELECT count() FROM "+cfg2.Database+".ad_days").Scan(&stored); err != nil {
+			b.Fatal(err)
+		}
+		if int(stored) >= n {
+			t.consumer = time.Since(began)
+			return t
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// benchDays returns n daily rows: ads of 60 days each, ids as long as Graph's.
+func benchDays(n int) []*schemas.AdInsight {
+	at := time.Now().UTC().Truncate(time.Second)
+	rows := make([]*schemas.AdInsight, n)
+	for i := range rows {
+		day := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i%60).Format(time.DateOnly)
+		in := testInsight("b1", fmt.Sprintf("1202100000%08d", i/60), int64(i), at)
+		in.StartDate, in.EndDate, in.Daily = day, day, true
+		rows[i] = in
+	}
+	return rows
+}
+
+func produceAll(ctx context.Context, b *testing.B, brokers []string, topic string, rows []*schemas.AdInsight) {
+	codec := newCodec(b)
 	prod, err := kgo.NewClient(kgo.SeedBrokers(brokers...), kgo.ProducerLinger(5*time.Millisecond))
 	if err != nil {
 		b.Fatal(err)
@@ -70,30 +120,92 @@ func benchIngest(b *testing.B, n, batchRows int) (consumed, direct time.Duration
 		if err != nil {
 			b.Fatal(err)
 		}
-		prod.Produce(ctx, &kgo.Record{Topic: tp.Insights, Key: schemas.AdKey(r.BrandID, r.AdID), Value: v}, nil)
+		prod.Produce(ctx, &kgo.Record{Topic: topic, Key: schemas.AdKey(r.BrandID, r.AdID), Value: v}, nil)
 	}
 	if err := prod.Flush(ctx); err != nil {
 		b.Fatal(err)
 	}
-	conn2, cfg2 := testenv.ClickHouse(b)
-	st2 := store.New(conn2, cfg2.Database)
-	group := testenv.Group(b, brokers, "g")
-	began = time.Now()
-	cctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() {
-		done <- consumers.Run(cctx, consumers.Config{Brokers: brokers, Topics: tp, Group: group, BatchRows: batchRows},
-			consumers.Deps{Sink: st2, Codec: codec, Log: slog.New(slog.DiscardHandler)})
-	}()
-	defer func() { stop(); <-done }()
-	for {
-		var stored uint64
-		if err := conn2.QueryRow(ctx, "SELECT count() FROM "+cfg2.Database+".ad_days").Scan(&stored); err != nil {
-			b.Fatal(err)
+}
+
+// dayColumns are ad_days' columns in the order daysTSV writes them.
+const dayColumns = "brand_id, date, ad_id, ad_account_id, campaign_id, campaign_name, adset_id, adset_name, creative_type," +
+	" ad_effective_status, spend_micros, revenue_micros, orders, impressions, clicks, reach, video_views, video_plays," +
+	" video_thruplays, video_p25, video_p50, video_p75, video_p100, post_engagement, fetched_at, version, sync_id"
+
+// clientInsert times clickhouse-client inserting rows into a fresh
+// database's ad_days from a TabSeparated file, less the client's start-up
+// (its quickest of three `SELECT 1`).
+func clientInsert(ctx context.Context, b *testing.B, rows []*schemas.AdInsight) time.Duration {
+	bin, err := exec.LookPath("clickhouse-client")
+	if err != nil {
+		b.Fatalf("the baseline needs clickhouse-client on PATH (deploy/local/deps.sh installs it): %v", err)
+	}
+	conn, cfg := testenv.ClickHouse(b)
+	host, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		b.Fatalf("clickhouse address %q: %v", cfg.Addr, err)
+	}
+	file := filepath.Join(b.TempDir(), "days.tsv")
+	writeDaysTSV(b, file, rows)
+	run := func(query, stdin string) time.Duration {
+		cmd := exec.CommandContext(ctx, bin, "--host", host, "--port", port, "--user", cfg.Username, "--query", query)
+		if stdin != "" {
+			f, err := os.Open(stdin)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			cmd.Stdin = f
 		}
-		if int(stored) >= n {
-			return time.Since(began), direct
+		began := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("clickhouse-client %q: %v: %s", query, err, out)
 		}
-		time.Sleep(20 * time.Millisecond)
+		return time.Since(began)
+	}
+	start := run("SELECT 1", "")
+	for range 2 {
+		start = min(start, run("SELECT 1", ""))
+	}
+	took := run("INSERT INTO "+cfg.Database+".ad_days ("+dayColumns+") FORMAT TabSeparated", file)
+	var stored uint64
+	err = conn.QueryRow(ctx, "SELECT count() FROM "+cfg.Database+".ad_days").Scan(&stored)
+	if err != nil || int(stored) != len(rows) {
+		b.Fatalf("clickhouse-client stored %d rows (%v), want %d", stored, err, len(rows))
+	}
+	return max(took-start, time.Millisecond)
+}
+
+var tsvEscape = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`)
+
+func writeDaysTSV(b *testing.B, file string, rows []*schemas.AdInsight) {
+	f, err := os.Create(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w := bufio.NewWriter(f)
+	for _, r := range rows {
+		for _, s := range []string{r.BrandID, r.StartDate, r.AdID, r.AdAccountID, r.CampaignID, r.CampaignName,
+			r.AdsetID, r.AdsetName, string(r.CreativeType), r.AdEffectiveStatus} {
+			w.WriteString(tsvEscape.Replace(s))
+			w.WriteByte('\t')
+		}
+		for _, v := range []int64{r.SpendMicros, r.RevenueMicros, r.Orders, r.Impressions, r.Clicks, r.Reach,
+			r.VideoViews, r.VideoPlays, r.VideoThruplays, r.VideoP25, r.VideoP50, r.VideoP75, r.VideoP100, r.PostEngagement} {
+			w.WriteString(strconv.FormatInt(v, 10))
+			w.WriteByte('\t')
+		}
+		w.WriteString(r.FetchedAt.UTC().Format(time.DateTime))
+		w.WriteByte('\t')
+		w.WriteString(strconv.FormatUint(uint64(r.Version), 10))
+		w.WriteByte('\t')
+		w.WriteString(tsvEscape.Replace(r.SyncID))
+		w.WriteByte('\n')
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
 	}
 }

@@ -22,7 +22,7 @@ import (
 // ctx's error, r stays uncommitted and the group delivers it again.
 func (c *consumer) awaitRegistry(ctx context.Context, r *kgo.Record, first error) (any, error) {
 	log := c.deps.Log.With("topic", r.Topic, "partition", r.Partition, "offset", r.Offset)
-	if err := c.flush(ctx); err != nil {
+	if err := c.drain(ctx); err != nil {
 		return nil, err
 	}
 	c.metrics.pending.Set(0)

@@ -45,7 +45,7 @@ func consumerCommand() command {
 
 func loadBatch(e *config.Env) consumers.Config {
 	return consumers.Config{
-		BatchRows:  e.Int("ADSTREAM_BATCH_ROWS", 5000, 1, "consumer: insert when this many records are pending"),
+		BatchRows:  e.Int("ADSTREAM_BATCH_ROWS", consumers.DefaultBatchRows, 1, "consumer: insert when this many records are pending"),
 		FlushEvery: e.Duration("ADSTREAM_FLUSH_INTERVAL", time.Second, "consumer: or when the oldest pending record is this old"),
 	}
 }
