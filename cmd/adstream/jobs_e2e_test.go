@@ -118,9 +118,13 @@ func TestSyncJobsAsAUserSeesThem(t *testing.T) {
 			return getJSON(t, dev.api+"/api/creatives/sync/status/demo?"+q, &st) == 200 && st.Status == "completed"
 		})
 		t.Logf("a zero-ad range completed in %s", time.Since(began).Round(time.Millisecond))
+		// Complete once the consumers stored the job's (zero) records and
+		// rebuilt the range, a moment after the job's COMPLETED.
 		var read readState
-		getJSON(t, dev.api+"/api/creatives/demo?"+q, &read)
-		if !read.Complete || len(read.Creatives) != 0 {
+		waitFor(t, 15*time.Second, "the empty range to read complete", func() bool {
+			return getJSON(t, dev.api+"/api/creatives/demo?"+q, &read) == 200 && read.Complete
+		})
+		if len(read.Creatives) != 0 {
 			t.Errorf("read after the empty sync: %+v; want complete and empty", read)
 		}
 	})

@@ -13,8 +13,8 @@ import (
 	"github.com/adstream/adstream/internal/testenv"
 )
 
-// The ranges a world is synced and read over (graphsim's clock starts at
-// 2026-11-28). syncedRange is dev's demo range, the 30 days the issue
+// The ranges a world is synced and read over (fixed dates before graphsim's
+// clock, which starts at the real time). syncedRange is dev's demo range, the 30 days the issue
 // measured; slowRange the 30 days before it, synced at 100 ms a call;
 // the fallback ranges are weeks before both, never synced.
 var (
@@ -73,6 +73,7 @@ func BenchmarkWorld(b *testing.B) {
 		b.ReportMetric(float64(first.calls), "sync-0ms-calls")
 
 		w.measureReads(b, &t, first.creative)
+		w.measureDerived(b, &t)
 
 		w.setLatency(b, 100)
 		slow := w.sync(b, slowRange, slowBudget)

@@ -51,6 +51,10 @@ func startBenchWorld(b *testing.B, ads, latencyMs int) *benchWorld {
 	faults, _ := json.Marshal(map[string]int{"latency_ms": latencyMs})
 	w.gs = startProc(b, "graphsim", nil, "graphsim", "--addr", strings.TrimPrefix(w.sim, "http://"),
 		"--accounts", "2", "--ads", strconv.Itoa(ads/2), "--faults", string(faults),
+		// graphsim's clock at the real time: the media URLs it signs are then
+		// valid by the API's clock, as the Graph API's are, and pages do not
+		// all refresh them (dev's default clock start is days back).
+		"--now", time.Now().UTC().Format(time.RFC3339),
 		// Measure the pipeline, not graphsim's rate limiter: no bucket fills up.
 		"--call-budget", "1e9")
 	var brand simBrand
