@@ -18,8 +18,9 @@ type Ad struct {
 	Video graph.Video
 }
 
-// Lookup fetches the ads of an insights page (≤ 50 ids a call) and the videos
-// of their video creatives, keyed by ad id, one call after another.
+// Lookup fetches the ads of an insights page and the videos of their video
+// creatives, keyed by ad id: one lookup each, a Graph batch above
+// graph.MaxIDs ids.
 func Lookup(ctx context.Context, gc *graph.Client, tok graph.Token, rows []graph.Insight) (map[string]Ad, error) {
 	return LookupGated(ctx, gc, tok, rows, nil)
 }
@@ -32,10 +33,9 @@ type Gate interface {
 	Release()
 }
 
-// LookupGated is Lookup with its calls sent concurrently, each while it holds
-// one of gate's calls: first the ads (50 ids a call), then the videos of their
-// video creatives (50 a call), so it makes as many calls as Lookup. A nil gate
-// sends one call after another. The first failing call ends the lookup with
+// LookupGated is Lookup with its lookups split into calls of graph.MaxIDs ids
+// sent concurrently, each while it holds one of gate's calls: first the ads,
+// then the videos of their video creatives. A nil gate is Lookup. The first failing call ends the lookup with
 // its error once the calls in flight have returned.
 func LookupGated(ctx context.Context, gc *graph.Client, tok graph.Token, rows []graph.Insight, gate Gate) (map[string]Ad, error) {
 	ids := make([]string, 0, len(rows))

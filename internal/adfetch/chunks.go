@@ -4,28 +4,25 @@ import (
 	"context"
 	"slices"
 	"sync"
+
+	"github.com/adstream/adstream/internal/graph"
 )
 
-// maxIDs is the most ids the Graph API takes in one /?ids= lookup.
-const maxIDs = 50
-
-// eachChunk calls fetch for each run of up to maxIDs distinct ids, one call
-// after another when gate is nil, else all at once, each holding one of
-// gate's calls. What a fetch returns is applied under one lock, so fetches
+// eachChunk calls fetch once with every id when gate is nil (graph.ByIDs
+// sends more than graph.MaxIDs as one batch), else once for each run of up
+// to graph.MaxIDs distinct ids, all at once, each holding one of gate's calls. What a fetch returns is applied under one lock, so fetches
 // may collect into shared maps. The first error cancels the other fetches
 // and is returned after they have all returned.
 func eachChunk(ctx context.Context, gate Gate, ids []string, fetch func(context.Context, []string) (func(), error)) error {
-	chunks := slices.Collect(slices.Chunk(distinct(ids), maxIDs))
 	if gate == nil {
-		for _, c := range chunks {
-			apply, err := fetch(ctx, c)
-			if err != nil {
-				return err
-			}
-			apply()
+		apply, err := fetch(ctx, ids)
+		if err != nil {
+			return err
 		}
+		apply()
 		return nil
 	}
+	chunks := slices.Collect(slices.Chunk(distinct(ids), graph.MaxIDs))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (

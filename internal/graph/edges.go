@@ -56,8 +56,9 @@ func (c *Client) Ads(_ context.Context, tok Token, accountID, fields string, fil
 	return p
 }
 
-// maxIDs is the most ids the API takes in one /?ids= lookup.
-const maxIDs = 50
+// MaxIDs is the most ids the API takes in one /?ids= lookup; ByIDs sends
+// more as one batch of such lookups.
+const MaxIDs = 50
 
 // ByIDs looks objects up with /?ids=, 50 ids a request, and returns each
 // object's JSON by id. Duplicate and empty ids are dropped. Lookups of more
@@ -75,7 +76,7 @@ func (c *Client) ByIDs(ctx context.Context, tok Token, ids []string, fields stri
 		}
 	}
 	out := make(map[string]json.RawMessage, len(uniq))
-	chunks := slices.Collect(slices.Chunk(uniq, maxIDs))
+	chunks := slices.Collect(slices.Chunk(uniq, MaxIDs))
 	reqs := make([]BatchRequest, len(chunks))
 	for i, chunk := range chunks {
 		reqs[i] = BatchRequest{Params: url.Values{"ids": {strings.Join(chunk, ",")}}}
