@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/adstream/adstream/internal/graph"
 	"github.com/adstream/adstream/internal/jobs"
 	"github.com/adstream/adstream/schemas"
@@ -76,9 +78,9 @@ func newJobRun(ctx context.Context, w *worker, req *schemas.SyncRequest, tok gra
 // run does every account's units and returns the first error; the first
 // failure cancels the other units.
 func (r *jobRun) run(ctx context.Context) error {
-	g := newGroup(ctx, 0)
+	g, ctx := errgroup.WithContext(ctx)
 	for _, a := range r.accts {
-		g.Go(func(ctx context.Context) error { return r.account(ctx, a) })
+		g.Go(func() error { return r.account(ctx, a) })
 	}
 	return g.Wait()
 }
@@ -106,10 +108,10 @@ func (r *jobRun) account(ctx context.Context, a *acctRun) error {
 		return err
 	}
 	r.unitDone(a)
-	g := newGroup(ctx, 0)
+	g, gctx := errgroup.WithContext(ctx)
 	for _, c := range r.plan.Chunks {
-		g.Go(func(ctx context.Context) error {
-			if err := r.syncDays(ctx, a, c, meta); err != nil {
+		g.Go(func() error {
+			if err := r.syncDays(gctx, a, c, meta); err != nil {
 				return err
 			}
 			r.unitDone(a)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/adstream/adstream/internal/adfetch"
 	"github.com/adstream/adstream/internal/graph"
 	"github.com/adstream/adstream/schemas"
@@ -23,12 +25,13 @@ const pagesAhead = 4
 // status are known, and their Ad records are stored already.
 func (r *jobRun) syncAccount(ctx context.Context, a *acctRun, known *accountAds, ch changes) (*adMetas, error) {
 	meta := newAdMetas()
-	pages := newGroup(ctx, pagesAhead)
+	pages, pctx := errgroup.WithContext(ctx)
+	pages.SetLimit(pagesAhead)
 	pager := r.w.deps.Graph.Insights(ctx, r.tok, a.id, r.req.StartDate, r.req.EndDate, nil)
 	for !pager.Done() {
 		var raw []json.RawMessage
-		err := r.call(pages.Context(), a, func() (err error) {
-			raw, err = pager.Next(pages.Context())
+		err := r.call(pctx, a, func() (err error) {
+			raw, err = pager.Next(pctx)
 			return err
 		})
 		if err != nil {
@@ -43,7 +46,7 @@ func (r *jobRun) syncAccount(ctx context.Context, a *acctRun, known *accountAds,
 			return nil, fmt.Errorf("%s insights page %d: %w", a.id, pager.Page(), err)
 		}
 		page := pager.Page()
-		pages.Go(func(ctx context.Context) error { return r.rangePage(ctx, a, page, rows, meta, known, ch) })
+		pages.Go(func() error { return r.rangePage(pctx, a, page, rows, meta, known, ch) })
 	}
 	if err := pages.Wait(); err != nil {
 		return nil, err
