@@ -22,7 +22,7 @@ func eachChunk(ctx context.Context, gate Gate, ids []string, fetch func(context.
 		apply()
 		return nil
 	}
-	chunks := slices.Collect(slices.Chunk(distinct(ids), graph.MaxIDs))
+	chunks := slices.Collect(slices.Chunk(graph.DistinctIDs(ids), graph.MaxIDs))
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -57,17 +57,4 @@ func eachChunk(ctx context.Context, gate Gate, ids []string, fetch func(context.
 	}
 	wg.Wait()
 	return firstErr
-}
-
-// distinct is ids without empty and repeated ones, in their first order.
-func distinct(ids []string) []string {
-	seen := make(map[string]bool, len(ids))
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
 }

@@ -60,6 +60,19 @@ func (c *Client) Ads(_ context.Context, tok Token, accountID, fields string, fil
 // more as one batch of such lookups.
 const MaxIDs = 50
 
+// DistinctIDs is ids without empty and repeated ones, in their first order.
+func DistinctIDs(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
 // ByIDs looks objects up with /?ids=, 50 ids a request, and returns each
 // object's JSON by id. Duplicate and empty ids are dropped. Lookups of more
 // than 50 ids go out as Graph batches of up to 50 requests (one round trip
@@ -67,14 +80,7 @@ const MaxIDs = 50
 // did not answer is sent again on its own. A failing lookup ends ByIDs with
 // its error; cancelling ctx stops it at once.
 func (c *Client) ByIDs(ctx context.Context, tok Token, ids []string, fields string) (map[string]json.RawMessage, error) {
-	uniq := make([]string, 0, len(ids))
-	seen := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		if id != "" && !seen[id] {
-			seen[id] = true
-			uniq = append(uniq, id)
-		}
-	}
+	uniq := DistinctIDs(ids)
 	out := make(map[string]json.RawMessage, len(uniq))
 	chunks := slices.Collect(slices.Chunk(uniq, MaxIDs))
 	reqs := make([]BatchRequest, len(chunks))
