@@ -13,19 +13,25 @@ import (
 	"github.com/adstream/adstream/internal/testenv"
 )
 
-// The ranges a world is synced and read over (fixed dates before graphsim's
-// clock, which starts at the real time). syncedRange is dev's demo range, the 30 days the issue
-// measured; slowRange the 30 days before it, synced at 100 ms a call;
-// the fallback ranges are weeks before both, never synced.
+// The ranges a world is synced and read over, days before graphsim's clock
+// (which starts at the real time). syncedRange is dev's demo range, the 30
+// days the issue measured; slowRange the 30 days before it, synced at 100 ms
+// a call; the fallback ranges are weeks before both, never synced.
 var (
-	syncedRange = benchRange{"2026-10-29", "2026-11-27"}
-	slowRange   = benchRange{"2026-09-29", "2026-10-28"}
+	benchClock  = devClock(time.Now())
+	syncedRange = benchDays(-30, -1)
+	slowRange   = benchDays(-60, -31)
 )
+
+// benchDays is the range from..to days from benchClock (-1: the day before).
+func benchDays(from, to int) benchRange {
+	return benchRange{benchClock.AddDate(0, 0, from).Format(time.DateOnly), benchClock.AddDate(0, 0, to).Format(time.DateOnly)}
+}
 
 func fallbackRanges() []benchRange {
 	var out []benchRange
-	for d := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC); len(out) < 8; d = d.AddDate(0, 0, 7) {
-		out = append(out, benchRange{d.Format(time.DateOnly), d.AddDate(0, 0, 6).Format(time.DateOnly)})
+	for from := -119; len(out) < 8; from += 7 {
+		out = append(out, benchDays(from, from+6))
 	}
 	return out
 }

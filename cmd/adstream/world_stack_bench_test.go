@@ -53,7 +53,7 @@ func startBenchWorld(b *testing.B, ads, latencyMs int) *benchWorld {
 		"--accounts", "2", "--ads", strconv.Itoa(ads/2), "--faults", string(faults),
 		// graphsim's clock at the real time: the media URLs it signs are then
 		// valid by the API's clock, as the Graph API's are, and pages do not
-		// all refresh them (dev's default clock start is days back).
+		// all refresh them (graphsim's default clock start is a fixed date).
 		"--now", time.Now().UTC().Format(time.RFC3339),
 		// Measure the pipeline, not graphsim's rate limiter: no bucket fills up.
 		"--call-budget", "1e9")
