@@ -4,6 +4,8 @@ import (
 	"container/heap"
 	"context"
 	"sync"
+
+	"github.com/adstream/adstream/internal/graph"
 )
 
 // DefaultGraphConcurrency is how many Graph calls a job has in flight unless
@@ -109,6 +111,44 @@ type gateFor struct {
 
 func (a gateFor) Acquire(ctx context.Context) error { return a.g.Acquire(ctx, a.prio) }
 func (a gateFor) Release()                          { a.g.Release() }
+
+// call runs f while it holds one of the gate's calls. f's ctx carries the
+// hold (graph.WithCallSlot): a report run f waits for gives it back between
+// polls, so the gate bounds calls, not waits.
+func (a gateFor) call(ctx context.Context, f func(ctx context.Context) error) error {
+	h := &heldCall{gate: a}
+	if err := h.Acquire(ctx); err != nil {
+		return err
+	}
+	defer h.Release()
+	return f(graph.WithCallSlot(ctx, h))
+}
+
+// heldCall is one call's hold on the gate (a graph.CallSlot); it knows
+// whether it holds, so that the call's end releases only a hold it has. Not
+// safe for concurrent use: one call uses it.
+type heldCall struct {
+	gate gateFor
+	held bool
+}
+
+func (h *heldCall) Acquire(ctx context.Context) error {
+	if h.held {
+		return nil
+	}
+	if err := h.gate.Acquire(ctx); err != nil {
+		return err
+	}
+	h.held = true
+	return nil
+}
+
+func (h *heldCall) Release() {
+	if h.held {
+		h.held = false
+		h.gate.Release()
+	}
+}
 
 // waiter is a call waiting at the gate; index is its place in the queue, -1
 // once admitted or removed.

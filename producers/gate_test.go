@@ -3,9 +3,17 @@ package producers
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/adstream/adstream/internal/graph"
+	"github.com/adstream/adstream/internal/graphsim"
 )
 
 func TestCallGateNarrowsAsUsageRises(t *testing.T) {
@@ -91,5 +99,61 @@ func TestCallGateAdmitsEarlierAccountsFirst(t *testing.T) {
 	g.Release()
 	if got := <-admitted; got != 2 {
 		t.Fatalf("then account %d, want 2", got)
+	}
+}
+
+// A report run waiting between its status polls holds none of the gate's
+// calls: with one call allowed, a lookup asked while the run computes
+// answers before the run completes, not after it.
+func TestGateBoundsCallsNotReportRunWaits(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	sim, err := graphsim.New(graphsim.Options{Seed: 3, Ads: 20, AsyncPolls: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runStarted := make(chan struct{})
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sim.ServeHTTP(w, r)
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/insights") {
+			once.Do(func() { close(runStarted) })
+		}
+	}))
+	defer srv.Close()
+	// Ten polls 200 ms apart: the run computes for 2 s.
+	gc, err := graph.New(graph.Config{BaseURL: srv.URL, ReportPoll: 200 * time.Millisecond, ReportPollMax: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	brand := sim.Brands()[0]
+	tok, acct := graph.Token(brand.AccessToken), brand.AdAccountIDs[0]
+	gate := gateFor{g: newCallGate(1, func() float64 { return 0 })}
+
+	run := make(chan error, 1)
+	go func() {
+		run <- gate.call(ctx, func(ctx context.Context) error {
+			q := graph.InsightsQuery{AccountID: acct, Since: "2026-11-20", Until: "2026-11-26", Daily: true}
+			_, err := gc.InsightsByReportRuns(tok, q).Next(ctx)
+			return err
+		})
+	}()
+	<-runStarted
+	began := time.Now()
+	err = gate.call(ctx, func(ctx context.Context) error {
+		var v struct{ Name string }
+		return gc.Get(ctx, tok, acct, url.Values{"fields": {"name"}}, &v)
+	})
+	if err != nil {
+		t.Fatalf("lookup: %v", err)
+	}
+	t.Logf("the lookup answered %s after the report run started", time.Since(began).Round(time.Microsecond))
+	select {
+	case err := <-run:
+		t.Fatalf("the lookup answered only after the report run ended (%v): the run's waits held the gate's one call", err)
+	default:
+	}
+	if err := <-run; err != nil {
+		t.Fatalf("report run: %v", err)
 	}
 }

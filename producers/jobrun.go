@@ -130,13 +130,10 @@ func (r *jobRun) account(ctx context.Context, a *acctRun) error {
 	return r.accountDelivered(a)
 }
 
-// call runs one Graph call of a while it holds one of the gate's calls.
-func (r *jobRun) call(ctx context.Context, a *acctRun, f func() error) error {
-	if err := a.gate.Acquire(ctx); err != nil {
-		return err
-	}
-	defer a.gate.Release()
-	return f()
+// call runs one Graph call of a while it holds one of the gate's calls
+// (gateFor.call); f must call under the ctx it is given.
+func (r *jobRun) call(ctx context.Context, a *acctRun, f func(ctx context.Context) error) error {
+	return a.gate.call(ctx, f)
 }
 
 // published counts records an account published and reports progress when

@@ -21,7 +21,6 @@ import (
 	"github.com/adstream/adstream/internal/config"
 	"github.com/adstream/adstream/internal/graph"
 	"github.com/adstream/adstream/internal/graphsim"
-	"github.com/adstream/adstream/internal/jobs"
 	"github.com/adstream/adstream/internal/testenv"
 	"github.com/adstream/adstream/internal/tokenbox"
 	"github.com/adstream/adstream/producers"
@@ -142,7 +141,8 @@ func benchSync(b *testing.B, ads, days, latency int) {
 				b.Fatal(err)
 			}
 			calls = simCalls(b, srv.URL) - before
-			least = leastCalls(b, srv.URL, brand, since, until, ended, reread())
+			least = testenv.LeastSyncCalls(b, srv.URL, testenv.SyncDone{Brand: brand, Since: since, Until: until,
+				Days: ended.Days, Reread: reread()})
 			b.Logf("%s: %d ads, %d daily rows over %d days: %d Graph calls (fewest possible %d, ×%.2f) in %.1f s, %.1f s of CPU",
 				job, ended.PublishedAds, ended.PublishedDays, len(ended.Days), calls, least, float64(calls)/float64(least), took.Seconds(), cpu.Seconds())
 			return calls, least, took, cpu
@@ -163,38 +163,6 @@ func benchSync(b *testing.B, ads, days, latency int) {
 	b.ReportMetric(float64(refreshLeast), "refresh-min-calls")
 	b.ReportMetric(refreshTook.Seconds(), "refresh-s")
 	b.ReportMetric(refreshCPU.Seconds(), "refresh-cpu-s")
-}
-
-// leastCalls is the fewest Graph calls a sync that ended with ended can make,
-// from graphsim's ground truth: per account one count of its ads, the pages
-// of the range pass and of each chunk of days at the page limit, and the
-// lookups, 50 ids a call, of the ads with data and of their videos, or,
-// for a refresh (reread ≥ 0), one listing each of the changed ads, ad sets
-// and campaigns and the lookups of the reread ads changed since (their
-// videos left out: a bound from below).
-func leastCalls(b *testing.B, sim string, brand graphsim.Brand, since, until string, ended *schemas.SyncEvent, reread int64) int64 {
-	const pageLimit, idsPerCall = 500, 50
-	pages := func(rows int64) int64 { return (rows + pageLimit - 1) / pageLimit }
-	lookups := func(ids int64) int64 { return (ids + idsPerCall - 1) / idsPerCall }
-	truthAds := func(from, to, creativeType string) int64 {
-		var tr graphsim.Truth
-		getSim(b, sim+"/_sim/truth?"+url.Values{"brand_id": {brand.BrandID}, "since": {from}, "until": {to}, "creative_type": {creativeType}}.Encode(), &tr)
-		return tr.TotalAds
-	}
-	n := int64(len(brand.AdAccountIDs)) + pages(ended.PublishedAds)
-	if reread < 0 {
-		n += lookups(ended.PublishedAds) + lookups(truthAds(since, until, "video"))
-	} else {
-		n += 3*int64(len(brand.AdAccountIDs)) + lookups(reread)
-	}
-	for _, c := range jobs.Chunks(ended.Days, jobs.ChunkDays) {
-		var rows int64 // one per ad with data, each day
-		for d, _ := time.Parse(time.DateOnly, c.Start); d.Format(time.DateOnly) <= c.End; d = d.AddDate(0, 0, 1) {
-			rows += truthAds(d.Format(time.DateOnly), d.Format(time.DateOnly), "")
-		}
-		n += pages(rows)
-	}
-	return n
 }
 
 // advanceSimDay moves graphsim's clock a day on, as between a sync and the

@@ -29,7 +29,7 @@ func stats(t *testing.T, sim string) simStats {
 // after the clock moved fetches only the days that may have changed.
 func TestDaysAreTheSourceOfTruth(t *testing.T) {
 	dev := startDev(t, map[string]string{"ADSTREAM_DEMO_ADS": "400", "ADSTREAM_FLUSH_INTERVAL": "200ms"})
-	const start, end = "2026-09-01", "2026-11-27"
+	start, end := dev.day(-88), dev.day(-1)
 	waitSync := func(what, q, notJob string) string {
 		var st jobStatus
 		waitFor(t, 120*time.Second, what, func() bool {
@@ -37,7 +37,7 @@ func TestDaysAreTheSourceOfTruth(t *testing.T) {
 		})
 		return st.JobID
 	}
-	waitSync("the demo sync", "startDate="+demoStart+"&endDate="+demoEnd, "")
+	waitSync("the demo sync", dev.demoQuery(), "")
 	before := stats(t, dev.sim)
 	body := `{"startDate":"` + start + `","endDate":"` + end + `"}`
 	if code := postJSON(t, dev.api+"/api/creatives/sync/demo", body, &jobStatus{}); code != 200 {
@@ -88,11 +88,12 @@ func TestDaysAreTheSourceOfTruth(t *testing.T) {
 		}
 	}
 	t.Run("a range inside synced days is answered from ClickHouse alone", func(t *testing.T) {
-		inside(t, "2026-11-05", "2026-11-14")
-		inside(t, "2026-09-20", "2026-09-20")
+		inside(t, dev.day(-23), dev.day(-14))
+		inside(t, dev.day(-69), dev.day(-69))
 	})
 
 	t.Run("the daily series adds up to the truth", func(t *testing.T) {
+		since, until := dev.day(-58), dev.day(-28) // 31 days
 		for _, typ := range []string{"all", "video"} {
 			var series struct {
 				Complete bool `json:"complete"`
@@ -103,9 +104,9 @@ func TestDaysAreTheSourceOfTruth(t *testing.T) {
 					Clicks      float64 `json:"clicks"`
 				} `json:"series"`
 			}
-			getJSON(t, dev.api+"/api/creatives/demo/series?startDate=2026-10-01&endDate=2026-10-31&metrics=spend,impressions,clicks&creative_type="+typ, &series)
+			getJSON(t, dev.api+"/api/creatives/demo/series?startDate="+since+"&endDate="+until+"&metrics=spend,impressions,clicks&creative_type="+typ, &series)
 			var want aggTotals
-			getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since=2026-10-01&until=2026-10-31&creative_type="+typ, &want)
+			getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since="+since+"&until="+until+"&creative_type="+typ, &want)
 			var spend, impressions, clicks float64
 			for _, p := range series.Series {
 				spend, impressions, clicks = spend+p.Spend, impressions+p.Impressions, clicks+p.Clicks
@@ -121,8 +122,9 @@ func TestDaysAreTheSourceOfTruth(t *testing.T) {
 	t.Run("a refresh after the clock moved fetches only the days not yet final", func(t *testing.T) {
 		var old aggTotals
 		// graphsim restates the last 3 complete days when its clock moves.
-		getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since=2026-11-18&until=2026-11-27&creative_type=all", &old)
-		inside(t, "2026-11-18", "2026-11-27")
+		since, until := dev.day(-10), dev.day(-1)
+		getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since="+since+"&until="+until+"&creative_type=all", &old)
+		inside(t, since, until)
 		if code := post(t, dev.sim+"/_sim/clock?advance=24h", ""); code != http.StatusOK {
 			t.Fatalf("advance graphsim clock: HTTP %d", code)
 		}
@@ -138,17 +140,17 @@ func TestDaysAreTheSourceOfTruth(t *testing.T) {
 			t.Errorf("the refresh made %d insights calls, the first sync %d: it fetched final days again", refreshCalls, firstCalls)
 		}
 		var now aggTotals
-		getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since=2026-11-18&until=2026-11-27&creative_type=all", &now)
+		getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since="+since+"&until="+until+"&creative_type=all", &now)
 		if now == old {
-			t.Fatalf("the clock advance restated nothing in 2026-11-18..27: the check proves nothing")
+			t.Fatalf("the clock advance restated nothing in %s..%s: the check proves nothing", since, until)
 		}
 		// The range was complete before the refresh too: wait for the
 		// refresh's days to be stored, then check every figure.
 		waitFor(t, 30*time.Second, "the refreshed days to be served", func() bool {
 			var got readState
-			return getJSON(t, dev.api+"/api/creatives/demo/aggregations?startDate=2026-11-18&endDate=2026-11-27", &got) == 200 &&
+			return getJSON(t, dev.api+"/api/creatives/demo/aggregations?startDate="+since+"&endDate="+until, &got) == 200 &&
 				got.Aggregations == now
 		})
-		inside(t, "2026-11-18", "2026-11-27")
+		inside(t, since, until)
 	})
 }

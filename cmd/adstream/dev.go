@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"time"
 
 	"github.com/oklog/run"
 
@@ -56,8 +57,9 @@ func devCommand() command {
 
 			var g run.Group
 			var sim *graphsim.Server
+			clock := devClock(time.Now())
 			if s.Graph.URL == "" {
-				if sim, err = graphsim.New(graphsim.Options{Seed: 1, Brands: 1, Accounts: 2, Ads: demoAds}); err != nil {
+				if sim, err = graphsim.New(graphsim.Options{Seed: 1, Brands: 1, Accounts: 2, Ads: demoAds, Now: clock}); err != nil {
 					return err
 				}
 				l, err := net.Listen("tcp", simAddr)
@@ -111,31 +113,39 @@ func devCommand() command {
 			addActor(&g, ctx, func(ctx context.Context) error { return api.Run(ctx, api.Config{Addr: s.HTTPAddr}, apiDeps) })
 			if sim != nil {
 				addActor(&g, ctx, func(ctx context.Context) error {
-					return queueDemoSync(ctx, apiDeps, s.HTTPAddr, io)
+					return queueDemoSync(ctx, apiDeps, demoRange(clock), s.HTTPAddr, io)
 				})
 			}
 			return g.Run()
 		}}
 }
 
-// demoRange is the range dev syncs first: the 30 days before graphsim's
-// default clock (2026-11-28).
-const (
-	demoStart = "2026-10-29"
-	demoEnd   = "2026-11-27"
-)
+// devClock is where dev starts graphsim's clock: the start of now's day
+// (UTC). The media URLs graphsim signs then stay valid for days by the real
+// clock, as the Graph API's do, and the demo world, which graphsim derives
+// from its seed and clock start, is the same all day.
+func devClock(now time.Time) time.Time {
+	y, m, d := now.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// demoRange is the range dev syncs first: the 30 complete days before
+// graphsim's clock start, the range the creative browser shows by default.
+func demoRange(clock time.Time) store.Range {
+	return store.Range{BrandID: "demo", StartDate: clock.AddDate(0, 0, -30).Format(time.DateOnly),
+		EndDate: clock.AddDate(0, 0, -1).Format(time.DateOnly)}
+}
 
 // queueDemoSync queues the first sync of the demo brand, prints the URLs to
 // try, and then waits for shutdown (it is an actor of the dev group).
-func queueDemoSync(ctx context.Context, deps api.Deps, httpAddr string, io stdio) error {
-	r := store.Range{BrandID: "demo", StartDate: demoStart, EndDate: demoEnd}
+func queueDemoSync(ctx context.Context, deps api.Deps, r store.Range, httpAddr string, io stdio) error {
 	q := &jobs.Queue{Store: deps.Store, Publisher: deps.Queue}
 	queued, err := q.Sync(ctx, r, schemas.SyncKindFull, "dev")
 	if err != nil {
 		return err
 	}
 	base := "http://" + httpAddr
-	query := "startDate=" + demoStart + "&endDate=" + demoEnd
+	query := "startDate=" + r.StartDate + "&endDate=" + r.EndDate
 	fmt.Fprintf(io.out, `
 adstream dev is up. A first sync of brand "demo" (%s..%s) is queued as %s.
 Open the creative browser:
@@ -148,7 +158,7 @@ Try:
   curl -s '%s/metrics'
   ADSTREAM_API_URL=%s adstream sync --brand demo --start %s --end %s --follow
 Ctrl-C stops everything.
-`, demoStart, demoEnd, queued.JobID, base, query, base, query, base, query, base, query, base, query, base, base, demoStart, demoEnd)
+`, r.StartDate, r.EndDate, queued.JobID, base, query, base, query, base, query, base, query, base, query, base, base, r.StartDate, r.EndDate)
 	<-ctx.Done()
 	return nil
 }

@@ -54,7 +54,7 @@ type devMem struct {
 
 func devMemory(b *testing.B, ads, syncs int) devMem {
 	_, ch := testenv.ClickHouse(b) // a fresh database of this run, dropped at the end
-	httpAddr, pprofAddr := freeAddrTB(b), freeAddrTB(b)
+	httpAddr, pprofAddr, simAddr := freeAddrTB(b), freeAddrTB(b), freeAddrTB(b)
 	dev := exec.Command(os.Args[0], "dev")
 	dev.Env = []string{
 		runAsAdstream + "=1",
@@ -63,7 +63,7 @@ func devMemory(b *testing.B, ads, syncs int) devMem {
 		"ADSTREAM_CLICKHOUSE_DATABASE=" + ch.Database,
 		"ADSTREAM_DATA_DIR=" + b.TempDir(),
 		"ADSTREAM_HTTP_ADDR=" + httpAddr,
-		"ADSTREAM_GRAPHSIM_ADDR=" + freeAddrTB(b),
+		"ADSTREAM_GRAPHSIM_ADDR=" + simAddr,
 		"ADSTREAM_PPROF_ADDR=" + pprofAddr,
 		"ADSTREAM_DEMO_ADS=" + strconv.Itoa(ads/2),
 		"ADSTREAM_LOG_LEVEL=warn",
@@ -91,14 +91,15 @@ func devMemory(b *testing.B, ads, syncs int) devMem {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	})
-	status := api + "/api/creatives/sync/status/demo?startDate=" + demoStart + "&endDate=" + demoEnd
+	demo := demoRange(simClockStart(b, "http://"+simAddr))
+	status := api + "/api/creatives/sync/status/demo?startDate=" + demo.StartDate + "&endDate=" + demo.EndDate
 	var m devMem
 	var job string
 	for i := range syncs {
 		began := time.Now()
 		if i > 0 {
 			resp, err := http.Post(api+"/api/creatives/sync/demo", "application/json",
-				strings.NewReader(`{"startDate":"`+demoStart+`","endDate":"`+demoEnd+`"}`))
+				strings.NewReader(`{"startDate":"`+demo.StartDate+`","endDate":"`+demo.EndDate+`"}`))
 			if err != nil {
 				b.Fatal(err)
 			}

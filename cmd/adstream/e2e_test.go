@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/internal/chserver"
 	"github.com/adstream/adstream/internal/testenv"
 )
@@ -26,13 +27,13 @@ import (
 func TestDevPipelineEndToEnd(t *testing.T) {
 	dev := startDev(t, map[string]string{"ADSTREAM_DEMO_ADS": "700"})
 	api, simAddr := dev.api, strings.TrimPrefix(dev.sim, "http://")
-	q := "startDate=" + demoStart + "&endDate=" + demoEnd
+	q := dev.demoQuery()
 	waitFor(t, 90*time.Second, "the demo sync to complete", func() bool {
 		var st struct{ Status string }
 		return getJSON(t, api+"/api/creatives/sync/status/demo?"+q, &st) == http.StatusOK && st.Status == "completed"
 	})
 	// The COMPLETED event may land before the last data batch is inserted.
-	served := servedInsights(t, "http://"+simAddr)
+	served := servedInsights(t, dev)
 	var stored map[string]apiCreative
 	waitFor(t, 30*time.Second, "every served ad to be stored", func() bool {
 		stored = storedCreatives(t, api, q)
@@ -59,7 +60,7 @@ func TestDevPipelineEndToEnd(t *testing.T) {
 		TotalSpendMicros int64 `json:"total_spend_micros"`
 		TotalClicks      int64 `json:"total_clicks"`
 	}
-	getJSON(t, "http://"+simAddr+"/_sim/truth?brand_id=demo&since="+demoStart+"&until="+demoEnd+"&creative_type=all", &truth)
+	getJSON(t, "http://"+simAddr+"/_sim/truth?brand_id=demo&since="+dev.demo.StartDate+"&until="+dev.demo.EndDate+"&creative_type=all", &truth)
 	var ads, spend, clicks int64
 	for _, c := range stored {
 		ads++
@@ -76,7 +77,7 @@ func TestDevPipelineEndToEnd(t *testing.T) {
 	// ground truth, for every creative type, to the micro-unit.
 	var st struct{ JobID string }
 	getJSON(t, api+"/api/creatives/sync/status/demo?"+q, &st)
-	first := checkAggregations(t, api, "http://"+simAddr, q, st.JobID)
+	first := checkAggregations(t, dev, st.JobID)
 
 	// A refresh after the simulated clock moved restates recent days; the
 	// aggregation follows the new truth without counting any ad twice.
@@ -84,14 +85,14 @@ func TestDevPipelineEndToEnd(t *testing.T) {
 		t.Fatalf("advance graphsim clock: HTTP %d", code)
 	}
 	var refresh struct{ JobID string }
-	if code := postJSON(t, api+"/api/creatives/refresh/demo", `{"startDate":"`+demoStart+`","endDate":"`+demoEnd+`"}`, &refresh); code != http.StatusOK || refresh.JobID == "" || refresh.JobID == st.JobID {
+	if code := postJSON(t, api+"/api/creatives/refresh/demo", `{"startDate":"`+dev.demo.StartDate+`","endDate":"`+dev.demo.EndDate+`"}`, &refresh); code != http.StatusOK || refresh.JobID == "" || refresh.JobID == st.JobID {
 		t.Fatalf("refresh: HTTP %d, job %q", code, refresh.JobID)
 	}
 	waitFor(t, 90*time.Second, "the refresh to complete", func() bool {
 		var js struct{ JobID, Status string }
 		return getJSON(t, api+"/api/creatives/sync/status/demo?"+q, &js) == http.StatusOK && js.JobID == refresh.JobID && js.Status == "completed"
 	})
-	second := checkAggregations(t, api, "http://"+simAddr, q, refresh.JobID)
+	second := checkAggregations(t, dev, refresh.JobID)
 	if first == second {
 		t.Errorf("the refresh changed no total (%+v): the clock advance did not restate the range, the check proves nothing", first)
 	}
@@ -101,7 +102,17 @@ func TestDevPipelineEndToEnd(t *testing.T) {
 type devStack struct {
 	api, sim string
 	out      *syncBuffer // what dev printed
+	clock    time.Time   // graphsim's clock start
+	demo     store.Range // the range dev synced first
 }
+
+// demoQuery is the query string of the demo range.
+func (d devStack) demoQuery() string {
+	return "startDate=" + d.demo.StartDate + "&endDate=" + d.demo.EndDate
+}
+
+// day is the date n days from graphsim's clock start (-1: the day before).
+func (d devStack) day(n int) string { return d.clock.AddDate(0, 0, n).Format(time.DateOnly) }
 
 // startDev runs `adstream dev` against the real ClickHouse and Kafka of the
 // test environment, on free ports, with a database, topics and groups of its
@@ -143,7 +154,29 @@ func startDev(t *testing.T, env map[string]string) devStack {
 		}
 	})
 	waitFor(t, 60*time.Second, "dev to print its URLs", func() bool { return strings.Contains(out.String(), "adstream dev is up") })
-	return devStack{api: "http://" + httpAddr, sim: "http://" + simAddr, out: out}
+	dev := devStack{api: "http://" + httpAddr, sim: "http://" + simAddr, out: out}
+	dev.clock = simClockStart(t, dev.sim)
+	dev.demo = demoRange(dev.clock)
+	return dev
+}
+
+// simClockStart asks graphsim where its clock started.
+func simClockStart(t testing.TB, sim string) time.Time {
+	t.Helper()
+	resp, err := http.Get(sim + "/_sim/clock")
+	if err != nil {
+		t.Fatalf("graphsim clock: %v", err)
+	}
+	defer resp.Body.Close()
+	var clock struct{ Start string }
+	if err := json.NewDecoder(resp.Body).Decode(&clock); err != nil {
+		t.Fatalf("graphsim clock: %v", err)
+	}
+	start, err := time.Parse(time.RFC3339, clock.Start)
+	if err != nil {
+		t.Fatalf("graphsim clock start %q: %v", clock.Start, err)
+	}
+	return start
 }
 
 // aggTotals are the integer totals compared between the aggregation endpoint
@@ -162,10 +195,12 @@ type aggTotals struct {
 }
 
 // checkAggregations waits until the aggregation endpoint answers from the
-// rebuild of job, then checks it against the truth for all and each type;
-// it returns the totals of all.
-func checkAggregations(t *testing.T, api, sim, q, job string) aggTotals {
+// rebuild of job over dev's demo range, then checks it against the truth for
+// all and each type; it returns the totals of all.
+func checkAggregations(t *testing.T, dev devStack, job string) aggTotals {
 	t.Helper()
+	api, sim, q := dev.api, dev.sim, dev.demoQuery()
+	truth := sim + "/_sim/truth?brand_id=demo&since=" + dev.demo.StartDate + "&until=" + dev.demo.EndDate
 	type resp struct {
 		JobID        string    `json:"jobId"`
 		CreativeType string    `json:"creative_type"`
@@ -190,14 +225,14 @@ func checkAggregations(t *testing.T, api, sim, q, job string) aggTotals {
 			t.Fatalf("aggregations %s: HTTP %d", typ, code)
 		}
 		took := time.Since(began)
-		getJSON(t, sim+"/_sim/truth?brand_id=demo&since="+demoStart+"&until="+demoEnd+"&creative_type="+typ, &want)
+		getJSON(t, truth+"&creative_type="+typ, &want)
 		if got.Aggregations != want || got.CreativeType != typ || got.JobID != job {
 			t.Errorf("aggregations %s (job %s):\n got %+v\nwant %+v (graphsim truth)", typ, got.JobID, got.Aggregations, want)
 		}
 		var gotR ratios
 		var wantR map[string]any
 		getJSON(t, api+"/api/creatives/demo/aggregations?"+q+"&creative_type="+typ, &gotR)
-		getJSON(t, sim+"/_sim/truth?brand_id=demo&since="+demoStart+"&until="+demoEnd+"&creative_type="+typ, &wantR)
+		getJSON(t, truth+"&creative_type="+typ, &wantR)
 		for _, k := range ratioKeys {
 			w, _ := wantR[k].(float64)
 			if g := gotR.Aggregations[k]; math.Abs(g-w) > 1e-5*math.Max(1, math.Abs(w)) {
@@ -288,15 +323,15 @@ func storedCreatives(t *testing.T, api, q string) map[string]apiCreative {
 	}
 }
 
-// servedInsights pages graphsim's level=ad insights of the demo range for
+// servedInsights pages graphsim's level=ad insights of dev's demo range for
 // every demo account, parsing the values independently of internal/graph.
-func servedInsights(t *testing.T, sim string) map[string]metrics {
+func servedInsights(t *testing.T, dev devStack) map[string]metrics {
 	var brands []struct {
 		AccessToken  string   `json:"access_token"`
 		AdAccountIDs []string `json:"ad_account_ids"`
 	}
-	getJSON(t, sim+"/_sim/brands", &brands)
-	return servedAdInsights(t, sim, brands[0].AccessToken, brands[0].AdAccountIDs, demoStart, demoEnd)
+	getJSON(t, dev.sim+"/_sim/brands", &brands)
+	return servedAdInsights(t, dev.sim, brands[0].AccessToken, brands[0].AdAccountIDs, dev.demo.StartDate, dev.demo.EndDate)
 }
 
 // servedAdInsights pages graphsim's level=ad insights of since..until for

@@ -48,13 +48,14 @@ func TestSyncJobsAsAUserSeesThem(t *testing.T) {
 	dev := startDev(t, map[string]string{"ADSTREAM_DEMO_ADS": "2500", "ADSTREAM_FLUSH_INTERVAL": "200ms", "ADSTREAM_GRAPH_CONCURRENCY": "1"})
 	waitFor(t, 90*time.Second, "the demo sync to complete", func() bool {
 		var st jobStatus
-		return getJSON(t, dev.api+"/api/creatives/sync/status/demo?startDate="+demoStart+"&endDate="+demoEnd, &st) == 200 && st.Status == "completed"
+		return getJSON(t, dev.api+"/api/creatives/sync/status/demo?"+dev.demoQuery(), &st) == 200 && st.Status == "completed"
 	})
 
 	t.Run("progress rises and the aggregations become complete", func(t *testing.T) {
 		setFaults(t, dev.sim, `{"latency_ms":40}`)
 		defer setFaults(t, dev.sim, `{}`)
-		q := "startDate=2026-07-01&endDate=2026-07-20" // outside every other range of this test
+		since, until := dev.day(-150), dev.day(-131) // outside every other range of this test
+		q := "startDate=" + since + "&endDate=" + until
 		var first readState
 		getJSON(t, dev.api+"/api/creatives/demo/aggregations?"+q+"&creative_type=video", &first)
 		if first.Complete || !first.BackgroundSyncTriggered || first.Sync.JobID == "" {
@@ -90,7 +91,7 @@ func TestSyncJobsAsAUserSeesThem(t *testing.T) {
 			waitFor(t, 30*time.Second, "complete aggregations", func() bool {
 				return getJSON(t, dev.api+"/api/creatives/demo/aggregations?"+q+"&creative_type="+typ, &got) == 200 && got.Complete
 			})
-			getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since=2026-07-01&until=2026-07-20&creative_type="+typ, &want)
+			getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since="+since+"&until="+until+"&creative_type="+typ, &want)
 			if got.Aggregations != want {
 				t.Errorf("%s aggregations after the sync:\n got %+v\nwant %+v (graphsim truth)", typ, got.Aggregations, want)
 			}
@@ -132,8 +133,9 @@ func TestSyncJobsAsAUserSeesThem(t *testing.T) {
 	t.Run("an expired token fails the job with token_invalid and reads say so", func(t *testing.T) {
 		setFaults(t, dev.sim, `{"expire_token":true}`)
 		defer setFaults(t, dev.sim, `{}`)
-		q := "startDate=2026-09-01&endDate=2026-09-30"
-		if code := postJSON(t, dev.api+"/api/creatives/sync/demo", `{"startDate":"2026-09-01","endDate":"2026-09-30"}`, &jobStatus{}); code != 200 {
+		since, until := dev.day(-88), dev.day(-59)
+		q := "startDate=" + since + "&endDate=" + until
+		if code := postJSON(t, dev.api+"/api/creatives/sync/demo", `{"startDate":"`+since+`","endDate":"`+until+`"}`, &jobStatus{}); code != 200 {
 			t.Fatalf("POST sync: HTTP %d", code)
 		}
 		var st jobStatus
@@ -151,7 +153,8 @@ func TestSyncJobsAsAUserSeesThem(t *testing.T) {
 	})
 
 	t.Run("the fallback's page 1 by spend is the real page 1", func(t *testing.T) {
-		q := "startDate=2026-10-01&endDate=2026-10-31&limit=10&sortBy=spend&sortOrder=desc"
+		r := "startDate=" + dev.day(-58) + "&endDate=" + dev.day(-28) // overlaps the demo range
+		q := r + "&limit=10&sortBy=spend&sortOrder=desc"
 		var first readState
 		getJSON(t, dev.api+"/api/creatives/demo?"+q, &first)
 		if first.DataSource != "api_fallback" || len(first.Creatives) != 10 {
@@ -159,7 +162,7 @@ func TestSyncJobsAsAUserSeesThem(t *testing.T) {
 		}
 		waitFor(t, 90*time.Second, "the range's sync to complete", func() bool {
 			var st jobStatus
-			return getJSON(t, dev.api+"/api/creatives/sync/status/demo?startDate=2026-10-01&endDate=2026-10-31", &st) == 200 && st.Status == "completed"
+			return getJSON(t, dev.api+"/api/creatives/sync/status/demo?"+r, &st) == 200 && st.Status == "completed"
 		})
 		var after readState
 		waitFor(t, 30*time.Second, "the full range to be stored", func() bool {
@@ -173,7 +176,8 @@ func TestSyncJobsAsAUserSeesThem(t *testing.T) {
 
 	t.Run("100 concurrent sync requests make one job", func(t *testing.T) {
 		before, dupsBefore := jobsRun(t, dev.api)
-		body := `{"startDate":"2026-08-01","endDate":"2026-08-31"}`
+		since, until := dev.day(-119), dev.day(-89)
+		body := `{"startDate":"` + since + `","endDate":"` + until + `"}`
 		ids := make([]string, 100)
 		var wg sync.WaitGroup
 		for i := range ids {
@@ -194,7 +198,7 @@ func TestSyncJobsAsAUserSeesThem(t *testing.T) {
 		}
 		waitFor(t, 90*time.Second, "the job to complete", func() bool {
 			var st jobStatus
-			return getJSON(t, dev.api+"/api/creatives/sync/status/demo?startDate=2026-08-01&endDate=2026-08-31", &st) == 200 && st.Status == "completed"
+			return getJSON(t, dev.api+"/api/creatives/sync/status/demo?startDate="+since+"&endDate="+until, &st) == 200 && st.Status == "completed"
 		})
 		time.Sleep(2 * time.Second) // let duplicate requests reach the producer
 		after, dups := jobsRun(t, dev.api)

@@ -8,10 +8,13 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/adstream/adstream/internal/graph"
 )
 
 // pendingFeed is the part of GET /api/videos/{brand}/pending the test reads.
@@ -55,11 +58,11 @@ func fetch(t *testing.T, u string) (int, string, []byte) {
 // out URLs that download.
 func TestVideoAnalysisEndToEnd(t *testing.T) {
 	dev := startDev(t, map[string]string{"ADSTREAM_DEMO_ADS": "200", "ADSTREAM_FLUSH_INTERVAL": "200ms"})
-	q := "startDate=" + demoStart + "&endDate=" + demoEnd
+	q := dev.demoQuery()
 	var truth struct {
 		TotalAds int64 `json:"total_ads"`
 	}
-	getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since="+demoStart+"&until="+demoEnd+"&creative_type=video", &truth)
+	getJSON(t, dev.sim+"/_sim/truth?brand_id=demo&since="+dev.demo.StartDate+"&until="+dev.demo.EndDate+"&creative_type=video", &truth)
 	if truth.TotalAds < 20 {
 		t.Fatalf("graphsim has %d video ads in the demo range; the test needs more", truth.TotalAds)
 	}
@@ -75,6 +78,7 @@ func TestVideoAnalysisEndToEnd(t *testing.T) {
 	if len(before.Videos) != 5 {
 		t.Fatalf("the feed's first page has %d videos, want 5", len(before.Videos))
 	}
+	checkDemoMediaValid(t, dev, before)
 	spends := map[string]float64{}
 	for _, c := range storedCreatives(t, dev.api, q) {
 		spends[c.AdID] = c.Spend
@@ -183,4 +187,39 @@ func TestVideoAnalysisEndToEnd(t *testing.T) {
 		t.Errorf("export: %d videos (in id order: %v) with %d results; want %d with 5", len(ids), slices.IsSorted(ids), results, truth.TotalAds)
 	}
 	t.Logf("feed of %d videos; 5 analysed; after the expiry %d URLs refreshed; export %d bytes", before.Total, expired.URLRefresh.Refreshed, len(body))
+}
+
+// checkDemoMediaValid checks that the media URLs of dev's demo, on the first
+// page of video creatives and of the feed, are valid by the real clock for
+// more than an hour, as a user opening `make run` on any date needs: the
+// browser shows them as they are, and no read has to refresh them first.
+func checkDemoMediaValid(t *testing.T, dev devStack, feed pendingFeed) {
+	t.Helper()
+	var page struct {
+		Creatives []struct {
+			AdID           string `json:"ad_id"`
+			ThumbnailURL   string `json:"thumbnail_url"`
+			VideoSourceURL string `json:"video_source_url"`
+		} `json:"creatives"`
+	}
+	filter := url.QueryEscape(`{"creative_type":"video"}`)
+	if code := getJSON(t, dev.api+"/api/creatives/demo?"+dev.demoQuery()+"&page=1&limit=10&filters="+filter, &page); code != http.StatusOK || len(page.Creatives) == 0 {
+		t.Fatalf("first page of video creatives: HTTP %d, %d creatives", code, len(page.Creatives))
+	}
+	urls := map[string]string{}
+	for _, c := range page.Creatives {
+		urls["thumbnail of ad "+c.AdID], urls["video of ad "+c.AdID] = c.ThumbnailURL, c.VideoSourceURL
+	}
+	for _, v := range feed.Videos {
+		urls["feed download of video "+v.VideoID], urls["feed thumbnail of video "+v.VideoID] = v.DownloadURL, v.ThumbnailURL
+	}
+	soon := time.Now().Add(time.Hour)
+	for what, u := range urls {
+		if at, ok := graph.URLExpiry(u); !ok || !at.After(soon) {
+			t.Errorf("%s expires at %s (signed %v), before an hour from now (%s): %.120s", what, at, ok, soon.UTC().Format(time.RFC3339), u)
+		}
+	}
+	if feed.URLRefresh.Refreshed != 0 || feed.URLRefresh.Failed != 0 {
+		t.Errorf("the feed's first read refreshed URLs (%+v): the demo's media were stale", feed.URLRefresh)
+	}
 }

@@ -13,19 +13,25 @@ import (
 	"github.com/adstream/adstream/internal/testenv"
 )
 
-// The ranges a world is synced and read over (fixed dates before graphsim's
-// clock, which starts at the real time). syncedRange is dev's demo range, the 30 days the issue
-// measured; slowRange the 30 days before it, synced at 100 ms a call;
-// the fallback ranges are weeks before both, never synced.
+// The ranges a world is synced and read over, days before graphsim's clock
+// (which starts at the real time). syncedRange is dev's demo range, the 30
+// days the issue measured; slowRange the 30 days before it, synced at 100 ms
+// a call; the fallback ranges are weeks before both, never synced.
 var (
-	syncedRange = benchRange{"2026-10-29", "2026-11-27"}
-	slowRange   = benchRange{"2026-09-29", "2026-10-28"}
+	benchClock  = devClock(time.Now())
+	syncedRange = benchDays(-30, -1)
+	slowRange   = benchDays(-60, -31)
 )
+
+// benchDays is the range from..to days from benchClock (-1: the day before).
+func benchDays(from, to int) benchRange {
+	return benchRange{benchClock.AddDate(0, 0, from).Format(time.DateOnly), benchClock.AddDate(0, 0, to).Format(time.DateOnly)}
+}
 
 func fallbackRanges() []benchRange {
 	var out []benchRange
-	for d := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC); len(out) < 8; d = d.AddDate(0, 0, 7) {
-		out = append(out, benchRange{d.Format(time.DateOnly), d.AddDate(0, 0, 6).Format(time.DateOnly)})
+	for from := -119; len(out) < 8; from += 7 {
+		out = append(out, benchDays(from, from+6))
 	}
 	return out
 }
@@ -89,14 +95,14 @@ func BenchmarkWorld(b *testing.B) {
 		small := startBenchWorld(b, slowAds, 100)
 		smallSync := small.sync(b, syncedRange, syncLimit)
 		smallRSS, _ := small.rss(b)
+		least := small.leastCalls(b, syncedRange)
 		small.stop()
-		verdict := "no (not done)"
-		if smallSync.finished {
-			verdict = met(smallSync.wall <= 20*time.Second) + " (time; calls: minimum not computed)"
-		}
+		ratio := float64(smallSync.calls) / float64(least)
 		t.add(fmt.Sprintf("sync of %s ads, 30 days, 100 ms per Graph call", thousands(int64(slowAds))),
-			fmt.Sprintf("%.1f s, %s calls", smallSync.wall.Seconds(), thousands(smallSync.calls)), "≤ 20 s, calls ≤ 1.1 × minimum", verdict)
+			fmt.Sprintf("%.1f s, %s calls (fewest possible %s, × %.2f)", smallSync.wall.Seconds(), thousands(smallSync.calls), thousands(least), ratio),
+			"≤ 20 s, calls ≤ 1.1 × minimum", slowSyncVerdict(smallSync, ratio))
 		b.ReportMetric(smallSync.wall.Seconds(), "sync-100ms-s")
+		b.ReportMetric(ratio, "sync-100ms-calls/min")
 
 		t.addIngest(os.Getenv("ADSTREAM_BENCH_INGEST_OUTPUT"))
 
@@ -113,6 +119,25 @@ func BenchmarkWorld(b *testing.B) {
 			benchMachine(), loadStart, benchLoadAverage(), time.Since(began).Round(time.Second))
 		t.print(os.Stdout, title)
 	}
+}
+
+// slowSyncVerdict judges issue 12's sync at 100 ms a call on both goals,
+// naming the one missed: at most 20 s, at most 1.1 × the fewest calls.
+func slowSyncVerdict(r syncResult, callsRatio float64) string {
+	var missed []string
+	if !r.finished {
+		return "no (not done)"
+	}
+	if r.wall > 20*time.Second {
+		missed = append(missed, "time")
+	}
+	if callsRatio > 1.1 {
+		missed = append(missed, "calls")
+	}
+	if len(missed) > 0 {
+		return "no (" + strings.Join(missed, ", ") + ")"
+	}
+	return "yes"
 }
 
 // measureReads adds the read rows of the table.

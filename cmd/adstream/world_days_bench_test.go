@@ -10,7 +10,7 @@ import (
 // derivedRange is 10 days inside syncedRange: its every day is stored, so
 // it is answered from ClickHouse alone, materialized from the days on its
 // first read (issue 7), with no job and no insights call.
-var derivedRange = benchRange{"2026-11-10", "2026-11-19"}
+var derivedRange = benchDays(-18, -9)
 
 // measureDerived adds the rows of a range materialized from stored days: the
 // first read (which derives it) and then page 1 and the aggregations.

@@ -22,6 +22,7 @@ import (
 	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/internal/chserver"
 	"github.com/adstream/adstream/internal/config"
+	"github.com/adstream/adstream/internal/graphsim"
 	"github.com/adstream/adstream/internal/testenv"
 )
 
@@ -33,6 +34,7 @@ import (
 type benchWorld struct {
 	ads      int    // ads in the world (both accounts)
 	sim, api string // base URLs
+	brand    simBrand
 	dev, gs  *proc
 	http     *http.Client
 }
@@ -53,7 +55,7 @@ func startBenchWorld(b *testing.B, ads, latencyMs int) *benchWorld {
 		"--accounts", "2", "--ads", strconv.Itoa(ads/2), "--faults", string(faults),
 		// graphsim's clock at the real time: the media URLs it signs are then
 		// valid by the API's clock, as the Graph API's are, and pages do not
-		// all refresh them (dev's default clock start is days back).
+		// all refresh them (graphsim's default clock start is a fixed date).
 		"--now", time.Now().UTC().Format(time.RFC3339),
 		// Measure the pipeline, not graphsim's rate limiter: no bucket fills up.
 		"--call-budget", "1e9")
@@ -96,6 +98,7 @@ func startBenchWorld(b *testing.B, ads, latencyMs int) *benchWorld {
 		resp.Body.Close()
 		return resp.StatusCode == http.StatusOK
 	})
+	w.brand = brand
 	body, _ := json.Marshal(map[string]any{"brandId": "demo", "name": "Demo", "accessToken": brand.AccessToken,
 		"adAccountIds": brand.AdAccountIDs})
 	if err := w.post(w.api+"/api/brands", body, nil); err != nil {
@@ -190,6 +193,18 @@ func (w *benchWorld) sync(b *testing.B, r benchRange, limit time.Duration) syncR
 		}
 	}
 	return res
+}
+
+// leastCalls is the fewest Graph calls a first sync of r can make: it
+// fetches every day of r.
+func (w *benchWorld) leastCalls(b *testing.B, r benchRange) int64 {
+	b.Helper()
+	var days []string
+	end, _ := time.Parse(time.DateOnly, r.end)
+	for d, _ := time.Parse(time.DateOnly, r.start); !d.After(end); d = d.AddDate(0, 0, 1) {
+		days = append(days, d.Format(time.DateOnly))
+	}
+	return testenv.LeastSyncCalls(b, w.sim, testenv.SyncDone{Brand: graphsim.Brand(w.brand), Since: r.start, Until: r.end, Days: days, Reread: -1})
 }
 
 // endpoints lists the calls by endpoint, most first: "act/insights 2,962, ids 1,945".

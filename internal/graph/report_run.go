@@ -113,11 +113,12 @@ func (c *Client) PollReportRun(ctx context.Context, tok Token, run *ReportRun) e
 // paced and retried like them). It returns a *ReportRunError when the run
 // ends "Job Failed" or "Job Skipped", or is unfinished once
 // Config.ReportTimeout has passed since it started. Cancelling ctx stops the
-// wait at once; the run is then left to expire on the API's side.
+// wait at once; the run is then left to expire on the API's side. The waits
+// between polls hold no call slot of ctx (WithCallSlot).
 func (c *Client) WaitReportRun(ctx context.Context, tok Token, run *ReportRun) error {
 	wait := c.cfg.ReportPoll
 	for {
-		if err := c.sleep(ctx, wait); err != nil {
+		if err := c.waitOutsideSlot(ctx, wait); err != nil {
 			return fmt.Errorf("report run %s: %w", run.ID, err)
 		}
 		if err := c.PollReportRun(ctx, tok, run); err != nil {

@@ -64,11 +64,12 @@ func controlError(w http.ResponseWriter, status int, msg string) {
 }
 
 // serveTruth answers /_sim/truth?brand_id=&since=&until=&creative_type=
-// (&breakdowns=age,gender&daily=true for rows by breakdown and day). since
-// and until default to the last 30 complete days.
+// (&breakdowns=age,gender&daily=true for rows by breakdown and day;
+// &account_id=act_… for one ad account of the brand). since and until
+// default to the last 30 complete days.
 func (s *Server) serveTruth(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	t, err := s.TruthRows(q.Get("brand_id"), q.Get("since"), q.Get("until"), q.Get("creative_type"), q.Get("breakdowns"), isTrue(q.Get("daily")))
+	t, err := s.truthOf(q.Get("brand_id"), q.Get("account_id"), q.Get("since"), q.Get("until"), q.Get("creative_type"), q.Get("breakdowns"), isTrue(q.Get("daily")))
 	switch {
 	case errors.Is(err, ErrUnknownBrand):
 		controlError(w, http.StatusNotFound, err.Error())

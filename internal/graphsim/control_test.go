@@ -73,6 +73,35 @@ func TestControlEndpoints(t *testing.T) {
 	}
 }
 
+// TestTruthByAccount checks that the truths of a brand's ad accounts add
+// up to the brand's, and that another brand's account is refused.
+func TestTruthByAccount(t *testing.T) {
+	h := newHarness(t, Options{Seed: 4, Brands: 2, Accounts: 2, Ads: 60})
+	const rng = "&since=2026-11-01&until=2026-11-27"
+	truth := func(query string, wantCode int) Truth {
+		t.Helper()
+		code, _, b := h.do("GET", h.srv.URL+"/_sim/truth?brand_id=demo"+rng+query, nil)
+		if code != wantCode {
+			t.Fatalf("truth %s: %d %s, want %d", query, code, b, wantCode)
+		}
+		return decode[Truth](t, b)
+	}
+	brands := h.sim.Brands()
+	all := truth("", 200)
+	var ads, spend int64
+	for _, acct := range brands[0].AdAccountIDs {
+		one := truth("&account_id="+acct, 200)
+		if one.TotalAds == 0 || one.TotalAds == all.TotalAds {
+			t.Errorf("account %s has %d of the brand's %d ads: the filter does not split them", acct, one.TotalAds, all.TotalAds)
+		}
+		ads, spend = ads+one.TotalAds, spend+one.TotalSpendMicros
+	}
+	if ads != all.TotalAds || spend != all.TotalSpendMicros {
+		t.Errorf("the accounts add up to %d ads, %d µ spend; the brand has %d, %d", ads, spend, all.TotalAds, all.TotalSpendMicros)
+	}
+	truth("&account_id="+brands[1].AdAccountIDs[0], 400)
+}
+
 // TestInsightsLevelsAndFilters checks account level equals the sum of ad
 // rows, /{ad_id}/insights equals that ad's row, and filtering narrows rows.
 func TestInsightsLevelsAndFilters(t *testing.T) {

@@ -60,6 +60,12 @@ func (s *Server) Truth(brandID, since, until, creativeType string) (Truth, error
 // list of insights breakdowns in a combination the API allows, "" for none)
 // and, when daily, by day. Rows are left out when neither is asked for.
 func (s *Server) TruthRows(brandID, since, until, creativeType, breakdowns string, daily bool) (Truth, error) {
+	return s.truthOf(brandID, "", since, until, creativeType, breakdowns, daily)
+}
+
+// truthOf is TruthRows over one ad account of the brand ("act_…" or its
+// number), or over all of them for accountID "".
+func (s *Server) truthOf(brandID, accountID, since, until, creativeType, breakdowns string, daily bool) (Truth, error) {
 	now := s.Now()
 	if brandID == "" {
 		brandID = "demo"
@@ -72,6 +78,14 @@ func (s *Server) TruthRows(brandID, since, until, creativeType, breakdowns strin
 	}
 	if brand < 0 {
 		return Truth{}, fmt.Errorf("%w %q", ErrUnknownBrand, brandID)
+	}
+	accounts := s.w.brands[brand].accounts
+	if accountID != "" {
+		g, ok := s.w.lookupAccount(accountID)
+		if !ok || s.w.accounts[g].brand != brand {
+			return Truth{}, fmt.Errorf("account_id %q is not an ad account of brand %q", accountID, brandID)
+		}
+		accounts = []int{g}
 	}
 	rng, _ := datePreset("last_30d", now)
 	for _, p := range []struct {
@@ -99,9 +113,9 @@ func (s *Server) TruthRows(brandID, since, until, creativeType, breakdowns strin
 			return Truth{}, fmt.Errorf("creative_type %q is not all, video, image, carousel or unknown", creativeType)
 		}
 	}
-	t := s.w.truth(brand, rng.since, rng.until, kind, now)
+	t := s.w.truth(brand, accounts, rng.since, rng.until, kind, now)
 	if breakdowns != "" || daily {
-		rows, err := s.w.truthRows(brand, rng.since, rng.until, kind, breakdowns, daily, now)
+		rows, err := s.w.truthRows(accounts, rng.since, rng.until, kind, breakdowns, daily, now)
 		if err != nil {
 			return Truth{}, err
 		}
@@ -110,8 +124,9 @@ func (s *Server) TruthRows(brandID, since, until, creativeType, breakdowns strin
 	return t, nil
 }
 
-// truth computes Truth; kind is nil for all creative types.
-func (w *world) truth(brand int, since, until int64, kind *creativeKind, now time.Time) Truth {
+// truth computes Truth of the brand's accounts; kind is nil for all
+// creative types.
+func (w *world) truth(brand int, accounts []int, since, until int64, kind *creativeKind, now time.Time) Truth {
 	t := Truth{BrandID: w.brands[brand].id, Since: dateString(since), Until: dateString(until), CreativeType: "all", Now: now.Format(time.RFC3339)}
 	if kind != nil {
 		t.CreativeType = kind.String()
@@ -121,7 +136,7 @@ func (w *world) truth(brand int, since, until int64, kind *creativeKind, now tim
 	var nCPC, nROAS int64
 	last := min(until, dayNum(now))
 	var buf [8]span
-	for _, g := range w.brands[brand].accounts {
+	for _, g := range accounts {
 		n := w.adCount(now)
 		for i := 0; i < n; i++ {
 			a := w.adAt(g, i)

@@ -39,12 +39,12 @@ func (t *TruthRow) add(m *metrics) {
 	t.TotalVideoP100Watched += m.P100
 }
 
-// truthRows splits the brand's delivery over since..until by the
+// truthRows splits the accounts' delivery over since..until by the
 // breakdowns (a comma list of insights breakdowns) and, when daily, by day:
 // one row per cell (and day) with delivery, in cell order then date order.
 // It follows the world's daily series and its split rule directly, not the
 // insights pages.
-func (w *world) truthRows(brand int, since, until int64, kind *creativeKind, breakdowns string, byDay bool, now time.Time) ([]TruthRow, error) {
+func (w *world) truthRows(accounts []int, since, until int64, kind *creativeKind, breakdowns string, byDay bool, now time.Time) ([]TruthRow, error) {
 	var dims []*dim
 	if breakdowns != "" {
 		var err *graphError
@@ -62,7 +62,7 @@ func (w *world) truthRows(brand int, since, until int64, kind *creativeKind, bre
 	parts := make([]metrics, len(q.cells))
 	var buf [8]span
 	last := min(until, dayNum(now))
-	for _, g := range w.brands[brand].accounts {
+	for _, g := range accounts {
 		for i := range w.adCount(now) {
 			a := w.adAt(g, i)
 			if kind != nil && a.kind != *kind {
