@@ -75,3 +75,52 @@ func TestRollupStaysEqualToTheDays(t *testing.T) {
 		t.Fatalf("video series from the rollup = %+v, %v", series, err)
 	}
 }
+
+// A batch's changes are summed per day, type and status before they are
+// written, and only the days a batch replaces have their stored values
+// read: batches mixing brands, new days received in several versions, and
+// ads of which some days are restated and others are stale keep the rollup
+// equal to the days.
+func TestRollupOfMixedBatches(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	of := func(brand string, typ schemas.CreativeType, r *schemas.AdInsight) *schemas.AdInsight {
+		r.BrandID, r.CreativeType = brand, typ
+		return r
+	}
+	batches := [][]*schemas.AdInsight{{
+		day("ad0", "2026-11-01", 10, 20), day("ad0", "2026-11-01", 5, 10), // a new day, newest last
+		day("ad0", "2026-11-02", 7, 10), day("ad1", "2026-11-01", 4, 10),
+		of("b2", schemas.CreativeVideo, day("ad0", "2026-11-01", 3, 10)), // the same ad id in another brand
+	}, {
+		day("ad0", "2026-11-01", 11, 30), // restated
+		day("ad0", "2026-11-02", 8, 5),   // stale: the stored day stays
+		day("ad1", "2026-11-01", 4, 20),  // restated with the same values
+		of("b2", schemas.CreativeImage, day("ad0", "2026-11-01", 6, 40)),
+	}}
+	for i, b := range batches {
+		if err := st.InsertInsights(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		for _, brand := range []string{"b1", "b2"} {
+			if d, err := st.RollupDrift(ctx, brand); err != nil || d != "" {
+				t.Fatalf("after batch %d, rollup of %s: %s (%v)", i, brand, d, err)
+			}
+		}
+	}
+	series := func(brand string, typ schemas.CreativeType) []store.SeriesPoint {
+		t.Helper()
+		s, err := st.Series(ctx, store.SeriesQuery{Range: store.Range{BrandID: brand, StartDate: "2026-11-01", EndDate: "2026-11-02"},
+			CreativeType: string(typ), Metrics: []string{"spend"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if s := series("b1", schemas.CreativeVideo); len(s) != 2 || s[0].Values[0] != 15/1e6 || s[1].Values[0] != 7/1e6 {
+		t.Fatalf("b1's video spend = %+v, want 15 and 7 micros", s)
+	}
+	if s := series("b2", schemas.CreativeImage); len(s) != 1 || s[0].Values[0] != 6/1e6 {
+		t.Fatalf("b2's image spend = %+v, want 6 micros", s)
+	}
+}
