@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -41,12 +40,15 @@ type change struct {
 }
 
 // dayChanges computes the signed changes that rows make to what ad_days
-// holds: versions newer than the stored one replace it, the others are
-// nothing. Rows of one key within the batch apply in version order. The
+// holds: a row newer than the newest stored or earlier row of its key
+// replaces it (takes its values away and adds its own), any other row is
+// nothing. Taken in the order received, a key's replacements telescope to
+// its newest row less what was stored, as if taken in version order, and of
+// equal versions the first received stays, so no sort is needed. The
 // changes are summed per rollup key in Go, as the view would sum them, into
 // one row of sign 1 each (the columns are signed, so a net decrease is
-// exact); a batch's changes are then a row per day, type and status, not
-// one or two per day row. A key whose changes cancel out gets no row.
+// exact): a batch's changes are a row per day, type and status, not one or
+// two per day row. A key whose changes cancel out gets no row.
 func (s *Store) dayChanges(ctx context.Context, rows []*schemas.AdInsight) ([]change, error) {
 	stored, err := s.storedDays(ctx, rows)
 	if err != nil {
@@ -64,26 +66,21 @@ func (s *Store) dayChanges(ctx context.Context, rows []*schemas.AdInsight) ([]ch
 			sum.v[i] += sign * v[i]
 		}
 	}
-	// Sorted by key, then version (stably: of equal versions the first
-	// received applies), each key's rows are a run that replaces its stored day.
-	ordered := slices.Clone(rows)
-	slices.SortStableFunc(ordered, func(a, b *schemas.AdInsight) int {
-		return cmp.Or(compareDays(a, b), cmp.Compare(a.Version, b.Version))
-	})
-	var cur dayState
-	var have bool
-	for i, r := range ordered {
-		if i == 0 || compareDays(ordered[i-1], r) != 0 {
-			cur, have = stored[adDay{r.BrandID, r.StartDate, r.AdID}]
-		}
-		if have && cur.version >= uint64(r.Version) {
+	newest := make(map[adDay]*schemas.AdInsight, len(rows))
+	for _, r := range rows {
+		k := adDay{r.BrandID, r.StartDate, r.AdID}
+		prev, received := newest[k]
+		old, isStored := stored[k]
+		switch {
+		case received && prev.Version >= r.Version, !received && isStored && old.version >= uint64(r.Version):
 			continue // a redelivery or an older fetch
+		case received:
+			add(rollupKey{prev.BrandID, prev.StartDate, string(prev.CreativeType), prev.AdEffectiveStatus}, -1, valuesOf(prev))
+		case isStored:
+			add(rollupKey{r.BrandID, r.StartDate, old.typ, old.status}, -1, old.v)
 		}
-		if have {
-			add(rollupKey{r.BrandID, r.StartDate, cur.typ, cur.status}, -1, cur.v)
-		}
-		cur, have = dayState{uint64(r.Version), string(r.CreativeType), r.AdEffectiveStatus, valuesOf(r)}, true
-		add(rollupKey{r.BrandID, r.StartDate, cur.typ, cur.status}, 1, cur.v)
+		add(rollupKey{r.BrandID, r.StartDate, string(r.CreativeType), r.AdEffectiveStatus}, 1, valuesOf(r))
+		newest[k] = r
 	}
 	out := make([]change, 0, len(net))
 	for k, sum := range net {
@@ -92,11 +89,6 @@ func (s *Store) dayChanges(ctx context.Context, rows []*schemas.AdInsight) ([]ch
 		}
 	}
 	return out, nil
-}
-
-// compareDays orders rows by (brand, day, ad).
-func compareDays(a, b *schemas.AdInsight) int {
-	return cmp.Or(cmp.Compare(a.BrandID, b.BrandID), cmp.Compare(a.StartDate, b.StartDate), cmp.Compare(a.AdID, b.AdID))
 }
 
 // insertChanges writes signed rows to ad_day_changes, which the view adds
