@@ -26,7 +26,7 @@ func dayArgs(r Range) ([]any, error) { return rangeArgs(r) }
 // changes for the rollup (see rollup.go). The changes are computed against
 // what ad_days held before, so a redelivered batch, or one retried after both
 // inserts, adds none; a failure between the two inserts leaves the rollup
-// short until Reconcile.
+// short until Reconcile. Calls sharing an ad take turns (adLocks).
 func (s *Store) insertDays(ctx context.Context, rows []*schemas.AdInsight) error {
 	if len(rows) == 0 {
 		return nil
@@ -35,6 +35,11 @@ func (s *Store) insertDays(ctx context.Context, rows []*schemas.AdInsight) error
 	if err != nil {
 		return err
 	}
+	unlock, err := s.ads.lock(ctx, rows)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	changes, err := s.dayChanges(ctx, rows)
 	if err != nil {
 		return err

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 
 	"github.com/adstream/adstream/clickhouse/store"
@@ -122,5 +124,32 @@ func TestRollupOfMixedBatches(t *testing.T) {
 	}
 	if s := series("b2", schemas.CreativeImage); len(s) != 1 || s[0].Values[0] != 6/1e6 {
 		t.Fatalf("b2's image spend = %+v, want 6 micros", s)
+	}
+}
+
+// Batches with days of the same ads, inserted at once (as a consumer's
+// batches of one ad would be if its partition changed), still leave the
+// rollup equal to the days: each batch's changes are computed against what
+// the others stored.
+func TestRollupOfConcurrentBatches(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for v := range 8 {
+		wg.Go(func() {
+			var rows []*schemas.AdInsight
+			for a := range 50 {
+				for _, date := range []string{"2026-11-01", "2026-11-02"} {
+					rows = append(rows, day(fmt.Sprintf("ad%02d", a), date, int64(100*v+a), int64(10+v)))
+				}
+			}
+			if err := st.InsertInsights(ctx, rows); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if d := rollupDiff(t, st); d != "" {
+		t.Fatalf("after concurrent batches: %s", d)
 	}
 }
