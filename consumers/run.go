@@ -116,7 +116,7 @@ type consumer struct {
 	member   bus.Member
 	metrics  *metrics
 	pending  batch
-	inflight *inflight // the batch being flushed beside the loop (pipeline.go); nil when none
+	inflight []*inflight // the batches being flushed beside the loop (pipeline.go), oldest first
 	// rebalance is set when a rebalance waits for AllowRebalance: the loop
 	// then drains what it polled instead of polling more.
 	rebalance *atomic.Bool
