@@ -28,15 +28,17 @@ type Config struct {
 	// SessionTimeout is how long the group waits for a member that died
 	// and did not come back (default 45s, Kafka's; see bus.Member).
 	SessionTimeout time.Duration
-	// BatchRows: insert when this many records are pending (default 20000,
-	// the quickest of 5k–50k in BenchmarkIngest; two batches, one filling
-	// and one in flight, are held at a time).
+	// BatchRows: insert when this many records are pending (default 10000;
+	// up to three batches are held at a time, one filling and two in
+	// flight, see pipeline.go). With two in flight, 10k and 20k were not
+	// told apart by BenchmarkIngest on a loaded machine, and 10k holds
+	// fewer records than one batch of 20k in flight did (30k against 40k).
 	BatchRows  int
 	FlushEvery time.Duration // or when the oldest pending record is this old (default 1s)
 }
 
 // DefaultBatchRows is Config.BatchRows when unset.
-const DefaultBatchRows = 20_000
+const DefaultBatchRows = 10_000
 
 // Sink is where batches go: the ClickHouse store.
 type Sink interface {
