@@ -6,13 +6,16 @@ import (
 	"time"
 )
 
-// flush inserts b, publishes its dead letters and commits its offsets, in
-// that order. Inserts are retried with backoff until they succeed or ctx
-// ends: an unreachable ClickHouse stalls the consumer, it never drops data.
-// A crash between insert and commit redelivers the batch, which the
-// ReplacingMergeTree tables absorb. flush touches nothing but b, the sink,
-// the client and the metrics, so it may run beside the loop (pipeline.go).
-func (c *consumer) flush(ctx context.Context, b *batch) error {
+// flush inserts b's ads and insights, waits for the batch handed over
+// before it (prev, nil when none is in flight), then inserts its sync
+// events, publishes its dead letters and commits its offsets, in that order
+// (pipeline.go says why). Inserts are retried with backoff until they
+// succeed or ctx ends: an unreachable ClickHouse stalls the consumer, it
+// never drops data. A crash between insert and commit redelivers the batch,
+// which the ReplacingMergeTree tables absorb. flush touches nothing but b,
+// the sink, the client and the metrics, so it may run beside the loop and
+// other flushes.
+func (c *consumer) flush(ctx context.Context, b *batch, prev *settlement) error {
 	if b.empty() {
 		return nil
 	}
@@ -28,6 +31,11 @@ func (c *consumer) flush(ctx context.Context, b *batch) error {
 		{stepCommit, func(ctx context.Context) error { return c.cl.CommitRecords(ctx, b.records...) }},
 	}
 	for _, s := range steps {
+		if s.what == stepInsertSyncEvents {
+			if err := prev.wait(ctx); err != nil {
+				return err
+			}
+		}
 		if err := c.retry(ctx, s.what, b.len(), s.do); err != nil {
 			return fmt.Errorf("%s: %w", s.what, err)
 		}

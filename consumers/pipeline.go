@@ -1,87 +1,148 @@
 package consumers
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
-// The consumer overlaps Kafka with ClickHouse: a full batch is stored and
-// committed on a goroutine of its own (flush) while the loop polls and
-// decodes the next one, so ClickHouse is not left idle during polls and
-// decodes, nor the consumer during inserts. At most one batch is in flight:
-// handing over the next waits for it, which keeps a partition's commits in
-// order (never backwards), bounds memory to two batches, and keeps the
-// store's inserts of daily rows one at a time (their rollup changes are
-// computed against what ad_days held before, see store.insertDays).
+// The consumer overlaps Kafka with ClickHouse, and batches with each other:
+// a full batch is stored and committed on a goroutine of its own (flush)
+// while the loop polls and decodes the next one, and up to maxInflight
+// batches are stored at once, so ClickHouse is not left idle during polls
+// and decodes, nor a core while the other one builds an insert. Handing over
+// a batch beyond maxInflight waits for the oldest, which bounds memory to
+// maxInflight+1 batches.
+//
+// Batches in flight at once may hold days of the same ad only if its
+// partition changed; the store makes such inserts take turns (its rollup
+// changes are computed against what ad_days held before, see
+// store.insertDays). Everything past the inserts of ads and insights goes
+// in the order the batches were polled: a batch stores its sync events,
+// publishes its dead letters and commits only after the batch before it
+// did all of that, so a partition's commits never go backwards, and a sync
+// event (a job's completion, say) is never stored before the records polled
+// before it.
 //
 // Offsets are still committed only after their batch's rows are inserted:
 // flush does both, in that order. Whatever the loop polled is either
 // pending, in flight, or committed; the loop allows a rebalance only when
-// nothing is pending or in flight, and drains both at once when a rebalance
+// nothing is pending or in flight, and drains all of it when a rebalance
 // waits for it (OnPartitionsCallbackBlocked), so the group never hands a
 // partition on with records of it uncommitted.
+
+// maxInflight is how many batches may be flushing at once: two use both
+// cores of a small machine (BenchmarkIngest), and each more holds another
+// batch in memory.
+const maxInflight = 2
 
 // inflight is a batch being flushed by its own goroutine.
 type inflight struct {
 	b    *batch
-	done chan error // flush's result, sent once
+	done *settlement
+}
+
+// settlement is the result of a flush, for the loop and for the flush of
+// the next batch, which waits for it before it commits.
+type settlement struct {
+	settled chan struct{} // closed once err is set
+	err     error
+}
+
+// errEarlierBatch is a flush's error when the batch before it failed: this
+// one is not committed either, and the loop returns the earlier error.
+var errEarlierBatch = errors.New("an earlier batch was not stored")
+
+// wait waits for the flush, or for ctx to end.
+func (s *settlement) wait(ctx context.Context) error {
+	if s == nil {
+		return nil
+	}
+	select {
+	case <-s.settled:
+		if s.err != nil {
+			return errEarlierBatch
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // handOver starts flushing the pending batch on its own goroutine, after
-// the batch in flight (if any) is stored and committed. The goroutine runs
-// under ctx; the loop always takes its result (await) before it returns.
+// waiting for the oldest batch in flight if maxInflight are. The goroutine
+// runs under ctx; the loop always takes its result (await) before it returns.
 func (c *consumer) handOver(ctx context.Context) error {
-	if err := c.await(); err != nil {
-		return err
+	if len(c.inflight) == maxInflight {
+		if err := c.land(); err != nil {
+			return err
+		}
 	}
 	if c.pending.empty() {
 		return nil
 	}
-	f := &inflight{b: new(batch), done: make(chan error, 1)}
+	var prev *settlement
+	if n := len(c.inflight); n > 0 {
+		prev = c.inflight[n-1].done
+	}
+	f := &inflight{b: new(batch), done: &settlement{settled: make(chan struct{})}}
 	*f.b, c.pending = c.pending, batch{}
-	go func() { f.done <- c.flush(ctx, f.b) }()
-	c.inflight = f
+	go func() {
+		f.done.err = c.flush(ctx, f.b, prev)
+		close(f.done.settled)
+	}()
+	c.inflight = append(c.inflight, f)
 	return nil
 }
 
-// await waits for the batch in flight, if any; once it returns nil, that
-// batch is stored and its offsets committed.
+// await waits for every batch in flight, oldest first, and returns the
+// first error; once it returns nil, they are stored and their offsets
+// committed. It waits for all of them even after an error (the batches
+// after a failed one fail too: they do not commit before it).
 func (c *consumer) await() error {
-	if c.inflight == nil {
-		return nil
+	var first error
+	for len(c.inflight) > 0 {
+		if err := c.land(); err != nil && first == nil {
+			first = err
+		}
 	}
-	return c.land(<-c.inflight.done)
+	return first
 }
 
 // landed reports, without waiting, whether no batch is in flight any more,
-// taking the result of one that finished.
+// taking the results of those that finished, oldest first.
 func (c *consumer) landed() (bool, error) {
-	if c.inflight == nil {
-		return true, nil
+	for len(c.inflight) > 0 {
+		select {
+		case <-c.inflight[0].done.settled:
+			if err := c.land(); err != nil {
+				return false, err
+			}
+		default:
+			return false, nil
+		}
 	}
-	select {
-	case err := <-c.inflight.done:
-		return true, c.land(err)
-	default:
-		return false, nil
-	}
+	return true, nil
 }
 
-// land takes the result of the batch in flight.
-func (c *consumer) land(err error) error {
-	b := c.inflight.b
-	c.inflight = nil
-	if err != nil {
-		return err
+// land waits for the oldest batch in flight and takes its result.
+func (c *consumer) land() error {
+	f := c.inflight[0]
+	<-f.done.settled
+	c.inflight = c.inflight[1:]
+	if f.done.err != nil {
+		return f.done.err
 	}
-	c.stored(b)
+	c.stored(f.b)
 	return nil
 }
 
 // drain stores and commits everything polled so far on the calling
-// goroutine: the batch in flight, then the pending one.
+// goroutine: the batches in flight, then the pending one.
 func (c *consumer) drain(ctx context.Context) error {
 	if err := c.await(); err != nil {
 		return err
 	}
-	if err := c.flush(ctx, &c.pending); err != nil {
+	if err := c.flush(ctx, &c.pending, nil); err != nil {
 		return err
 	}
 	c.stored(&c.pending)
@@ -103,8 +164,8 @@ func (c *consumer) stored(b *batch) {
 // unsettled is how many polled records are not yet stored and committed.
 func (c *consumer) unsettled() int {
 	n := c.pending.len()
-	if c.inflight != nil {
-		n += c.inflight.b.len()
+	for _, f := range c.inflight {
+		n += f.b.len()
 	}
 	return n
 }

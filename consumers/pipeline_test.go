@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -162,4 +163,110 @@ func (s *checkedSink) InsertInsights(ctx context.Context, rows []*schemas.AdInsi
 	}
 	s.mu.Unlock()
 	return nil
+}
+
+// Two batches are inserted at once, yet the second stores its sync events
+// and commits only after the first is stored: the first insert is held
+// until the second batch's insert has begun beside it, and the sync event
+// of the second batch reaches the sink only after the first batch's rows.
+func TestConsumerStoresTwoBatchesAtOnceInOrder(t *testing.T) {
+	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
+	defer cancel()
+	k := newKafka(t)
+	tp := k.topicsFor(ctx, t, 1)
+	codec := newCodec(t)
+	at := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	const batchRows = 10
+	insights := func(from, to int) []*kgo.Record {
+		var recs []*kgo.Record
+		for i := from; i < to; i++ {
+			id := fmt.Sprintf("ad-%03d", i)
+			v, err := codec.Encode(testInsight("b1", id, int64(i), at))
+			if err != nil {
+				t.Fatal(err)
+			}
+			recs = append(recs, &kgo.Record{Topic: tp.Insights, Key: schemas.AdKey("b1", id), Value: v})
+		}
+		return recs
+	}
+	event, err := codec.Encode(&schemas.SyncEvent{JobID: "job-1", BrandID: "b1", StartDate: "2026-11-01", EndDate: "2026-11-27",
+		Kind: schemas.SyncKindFull, Type: schemas.SyncCompleted, At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	var (
+		mu               sync.Mutex
+		calls            int
+		order            []string
+		firstIn, otherIn = make(chan struct{}), make(chan struct{})
+		overlapped       bool
+	)
+	sink := &memSink{fail: func(table string) error {
+		mu.Lock()
+		order = append(order, table)
+		if table != "insights" {
+			mu.Unlock()
+			return nil
+		}
+		calls++
+		n := calls
+		mu.Unlock()
+		switch n {
+		case 1:
+			close(firstIn)
+			select {
+			case <-otherIn:
+				mu.Lock()
+				overlapped = true
+				mu.Unlock()
+				time.Sleep(300 * time.Millisecond) // time enough for the second batch to run ahead, were it allowed to
+			case <-time.After(10 * time.Second):
+			}
+		case 2:
+			close(otherIn)
+		}
+		return nil
+	}}
+	sink.inserted = func(table string) {
+		sink.mu.Lock()
+		events := len(sink.events)
+		sink.mu.Unlock()
+		if table == "sync_events" && events == 0 {
+			return // the first batch's: it has none
+		}
+		mu.Lock()
+		order = append(order, table+" stored")
+		mu.Unlock()
+	}
+	group := k.group(t)
+	k.produce(ctx, t, insights(0, batchRows)...)
+	startConsumer(t, k, consumers.Config{Topics: tp, Group: group, BatchRows: batchRows, FlushEvery: time.Hour}, sink, nil)
+	select {
+	case <-firstIn:
+	case <-ctx.Done():
+		t.Fatal("the first batch was never inserted")
+	}
+	k.produce(ctx, t, append(insights(batchRows, 2*batchRows-1), &kgo.Record{Topic: tp.SyncEvents, Key: []byte("job-1"), Value: event})...)
+
+	eventually(t, 20*time.Second, func() (bool, string) {
+		if n := sink.count(); n < 2*batchRows {
+			return false, fmt.Sprintf("sink holds %d of %d rows", n, 2*batchRows)
+		}
+		return k.allCommitted(ctx, t, group, tp.Insights, tp.SyncEvents)
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if !overlapped {
+		t.Error("the second batch was not inserted while the first was: batches are stored one at a time")
+	}
+	stored := 0 // batches whose insights are stored when the sync event is
+	for _, step := range order[:max(slices.Index(order, "sync_events stored"), 0)] {
+		if step == "insights stored" {
+			stored++
+		}
+	}
+	if stored != 2 {
+		t.Errorf("the second batch's sync event was stored before the first batch's rows: %v", order)
+	}
 }

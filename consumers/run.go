@@ -28,15 +28,17 @@ type Config struct {
 	// SessionTimeout is how long the group waits for a member that died
 	// and did not come back (default 45s, Kafka's; see bus.Member).
 	SessionTimeout time.Duration
-	// BatchRows: insert when this many records are pending (default 20000,
-	// the quickest of 5k–50k in BenchmarkIngest; two batches, one filling
-	// and one in flight, are held at a time).
+	// BatchRows: insert when this many records are pending (default 10000;
+	// up to three batches are held at a time, one filling and two in
+	// flight, see pipeline.go). With two in flight, 10k and 20k were not
+	// told apart by BenchmarkIngest on a loaded machine, and 10k holds
+	// fewer records than one batch of 20k in flight did (30k against 40k).
 	BatchRows  int
 	FlushEvery time.Duration // or when the oldest pending record is this old (default 1s)
 }
 
 // DefaultBatchRows is Config.BatchRows when unset.
-const DefaultBatchRows = 20_000
+const DefaultBatchRows = 10_000
 
 // Sink is where batches go: the ClickHouse store.
 type Sink interface {
@@ -60,14 +62,15 @@ type Deps struct {
 // cfg.Group until ctx ends. Records accumulate until BatchRows or FlushEvery;
 // the batch is inserted (retrying while ClickHouse is down, never dropping
 // it) and only then are its offsets committed, on a goroutine of its own
-// while the next batch is polled and decoded (pipeline.go). A record that
+// while the next batch is polled and decoded, two batches at most at once,
+// committed in the order polled (pipeline.go). A record that
 // cannot be decoded, or whose dates the store cannot hold (store.ParseRange),
 // goes to the dead-letter topic with the reason, and its partition keeps
 // moving; one that cannot be decoded because the schema registry does not
 // answer is held, and the consumer waits for the registry (stall.go).
-// Rebalances wait for the pending batch and the one in flight to be stored
+// Rebalances wait for the pending batch and those in flight to be stored
 // and committed. On shutdown between polls it stops polling, waits for the
-// batch in flight, inserts and commits the pending batch (within 30 s), and
+// batches in flight, inserts and commits the pending batch (within 30 s), and
 // leaves the group, static member or not, so the other members take its
 // partitions at once; a shutdown that interrupts a flush returns its error
 // and leaves the batch uncommitted, so the group delivers it again
@@ -116,7 +119,7 @@ type consumer struct {
 	member   bus.Member
 	metrics  *metrics
 	pending  batch
-	inflight *inflight // the batch being flushed beside the loop (pipeline.go); nil when none
+	inflight []*inflight // the batches being flushed beside the loop (pipeline.go), oldest first
 	// rebalance is set when a rebalance waits for AllowRebalance: the loop
 	// then drains what it polled instead of polling more.
 	rebalance *atomic.Bool
@@ -169,9 +172,9 @@ func (c *consumer) loop(ctx context.Context) error {
 		switch {
 		case stopping:
 			// Shutdown still flushes the pending batch: a fresh context
-			// bounded by a grace period. A batch in flight was flushing
-			// under ctx; if ctx ended its insert or commit, drain returns
-			// that error and the group delivers the batch again.
+			// bounded by a grace period. Batches in flight were flushing
+			// under ctx; if ctx ended an insert or commit, drain returns
+			// that error and the group delivers those batches again.
 			gctx, gcancel := context.WithTimeout(context.Background(), 30*time.Second)
 			err = c.drain(gctx)
 			gcancel()

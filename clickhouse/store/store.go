@@ -6,15 +6,18 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
-// Store reads and writes one adstream database. It is safe for concurrent use.
+// Store reads and writes one adstream database. It is safe for concurrent
+// use: inserts of daily rows of different ads run at once, those sharing an
+// ad one after the other.
 type Store struct {
 	conn driver.Conn
 	db   string
+	ads  *adLocks
 }
 
 // New returns a Store over conn for the given database (already migrated).
 func New(conn driver.Conn, database string) *Store {
-	return &Store{conn: conn, db: database}
+	return &Store{conn: conn, db: database, ads: &adLocks{held: map[brandAd]chan struct{}{}}}
 }
 
 // Conn returns the underlying connection, for health checks.
