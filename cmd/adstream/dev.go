@@ -126,13 +126,17 @@ func devCommand() command {
 
 // devMemoryLimit is dev's soft memory limit when GOMEMLIMIT is unset. A
 // sync's work is bounded (a Kafka fetch, the consumer's two batches, the
-// producer's Graph calls in flight: some 120 MB of live heap at any world
-// size), but with Go's default GOGC the heap grows to twice what was live
-// at the last collection and an idle process keeps it until the forced
-// collection two minutes later: 311 MB after the first sync of 100k ads and
-// a 600 MB peak before the limit. The limit holds the heap under it by
-// collecting sooner, above the working set and the API's read cache
-// (64 MiB) so that collections stay as rare as they were.
+// producer's Graph calls in flight: 100 to 160 MB of live heap at any world
+// size, 20 to 35 MB once it is stored), but with Go's default GOGC the heap
+// grows to twice what was live at the last collection, and an idle process
+// keeps it until the forced collection two minutes later. BenchmarkWorld at
+// 100k ads: 311 MB after the first sync and a 600 MB peak without it, 245
+// and 282 MB with it. Near the limit the runtime collects sooner (a 100k
+// sync ran half again as many collections); paired syncs where it bound took
+// no longer (30k ads at 192 MiB: 43.8 s against 50.7 s without; 50k at 256
+// MiB: 60.6 s against 64.4 s). It sits above the working set and the API's
+// read cache (64 MiB); far lower (128 MiB) the collector runs without pause
+// and a 30k sync took 72 s.
 const devMemoryLimit = 256 << 20
 
 // demoRange is the range dev syncs first: the 30 days before graphsim's
