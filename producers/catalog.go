@@ -38,7 +38,7 @@ type accountAds struct {
 const catalogMargin = 6 * time.Hour
 
 // maxCatalogAccounts bounds the catalog: past it, the account updated
-// longest ago is forgotten (about 100 bytes an ad).
+// longest ago is forgotten (some 70 bytes an ad: adMeta).
 const maxCatalogAccounts = 64
 
 // known is what the catalog holds for the account, nil when nothing. The
@@ -60,28 +60,31 @@ func (k *accountAds) get(adID string) (adMeta, bool) {
 
 // learn records the ads a range pass that took took saw and the parents'
 // statuses ch found, over what the catalog knew of the account (prev, nil
-// for none). A pass that
-// took catalogMargin or longer, or saw no updated_time, teaches nothing.
+// for none). A pass that took catalogMargin or longer, or saw no
+// updated_time, teaches nothing. learn keeps seen itself when there is no
+// prev, instead of a copy (the job's map of every ad of the account, which
+// it no longer writes): the caller must not write seen afterwards.
 func (c *adCatalog) learn(brandID, acct string, took time.Duration, prev *accountAds, seen map[string]adMeta, ch changes) {
-	ads := make(map[string]adMeta, len(seen))
-	parents := make(map[string]string, len(ch.parents))
-	if prev != nil {
-		maps.Copy(ads, prev.ads)
-		maps.Copy(parents, prev.parents)
-	}
-	maps.Copy(parents, ch.parents)
-	var newest time.Time
-	for id, m := range seen {
-		ads[id] = m
-	}
-	for _, m := range ads {
-		if m.updated.After(newest) {
-			newest = m.updated
-		}
-	}
-	if took >= catalogMargin || newest.IsZero() {
+	if took >= catalogMargin {
 		return
 	}
+	ads, parents := seen, ch.parents
+	if prev != nil {
+		ads = make(map[string]adMeta, len(prev.ads)+len(seen))
+		maps.Copy(ads, prev.ads)
+		maps.Copy(ads, seen)
+		parents = make(map[string]string, len(prev.parents)+len(ch.parents))
+		maps.Copy(parents, prev.parents)
+		maps.Copy(parents, ch.parents)
+	}
+	var newestUnix int64
+	for _, m := range ads {
+		newestUnix = max(newestUnix, m.updated)
+	}
+	if newestUnix == 0 {
+		return
+	}
+	newest := time.Unix(newestUnix, 0).UTC()
 	asOf := newest.Add(-catalogMargin)
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -31,7 +31,7 @@ func (r *jobRun) syncDays(ctx context.Context, a *acctRun, c jobs.Chunk, meta *a
 		fetchedAt := time.Now().UTC()
 		for _, in := range rows {
 			m, _ := meta.get(in.AdID)
-			w.produceCounted(r.ctx, a.out, w.cfg.Topics.Insights, schemas.AdKey(req.BrandID, in.AdID), adfetch.DayRecord(job, acct, in, m.typ, m.status, fetchedAt))
+			w.produceCounted(r.ctx, a.out, w.cfg.Topics.Insights, schemas.AdKey(req.BrandID, in.AdID), adfetch.DayRecord(job, acct, in, m.creativeType(), m.effectiveStatus(), fetchedAt))
 		}
 		r.published(a, 0, 0, int64(len(rows)), 0)
 	}
@@ -57,7 +57,7 @@ func (r *jobRun) lookupMissing(ctx context.Context, a *acctRun, job adfetch.Job,
 	found := make(map[string]adMeta, len(ads))
 	for id, ad := range ads {
 		rec := adfetch.AdRecord(job, a.id, ad, at)
-		found[id] = adMeta{typ: rec.CreativeType, status: rec.AdEffectiveStatus, updated: ad.UpdatedTime}
+		found[id] = newAdMeta(rec.CreativeType, rec.AdEffectiveStatus, ad.UpdatedTime)
 		r.w.produceCounted(r.ctx, a.out, r.w.cfg.Topics.Ads, schemas.AdKey(job.BrandID, id), rec)
 	}
 	meta.put(found)

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+	"unique"
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
@@ -50,10 +51,37 @@ type jobResult struct {
 }
 
 // adMeta is what a daily row needs of its ad, and when the ad last changed.
+// A job holds one for every ad with data in its range and the catalog one for
+// every ad of an account, so it is three words: the type and status interned
+// (a handful of values shared by every ad), the time in Unix seconds. With
+// strings and a time.Time it was seven, and 13 MB of catalog at 100k ads.
 type adMeta struct {
-	typ     schemas.CreativeType
-	status  string
-	updated time.Time // the API's updated_time; zero when unknown
+	typ     unique.Handle[schemas.CreativeType]
+	status  unique.Handle[string]
+	updated int64 // the API's updated_time in Unix seconds; 0 when unknown
+}
+
+func newAdMeta(typ schemas.CreativeType, status string, updated time.Time) adMeta {
+	m := adMeta{typ: unique.Make(typ), status: unique.Make(status)}
+	if !updated.IsZero() {
+		m.updated = updated.Unix()
+	}
+	return m
+}
+
+// creativeType and effectiveStatus are empty for the zero adMeta.
+func (m adMeta) creativeType() schemas.CreativeType {
+	if m.typ == (unique.Handle[schemas.CreativeType]{}) {
+		return ""
+	}
+	return m.typ.Value()
+}
+
+func (m adMeta) effectiveStatus() string {
+	if m.status == (unique.Handle[string]{}) {
+		return ""
+	}
+	return m.status.Value()
 }
 
 // runJob plans the job, then for every ad account of the brand at once pages

@@ -79,14 +79,14 @@ func (r *jobRun) rangePage(ctx context.Context, a *acctRun, page int, rows []gra
 	for _, in := range rows {
 		adRec := &schemas.Ad{}
 		if m, ok := seen[in.AdID]; ok {
-			adRec.CreativeType, adRec.AdEffectiveStatus = m.typ, m.status
+			adRec.CreativeType, adRec.AdEffectiveStatus = m.creativeType(), m.effectiveStatus()
 		} else {
 			ad, ok := ads[in.AdID]
 			if !ok {
 				return fmt.Errorf("%s: ad %s has insights but the ids lookup did not return it", a.id, in.AdID)
 			}
 			adRec = adfetch.AdRecord(job, a.id, ad, fetchedAt)
-			seen[in.AdID] = adMeta{typ: adRec.CreativeType, status: adRec.AdEffectiveStatus, updated: ad.UpdatedTime}
+			seen[in.AdID] = newAdMeta(adRec.CreativeType, adRec.AdEffectiveStatus, ad.UpdatedTime)
 			r.w.produceCounted(r.ctx, a.out, r.w.cfg.Topics.Ads, schemas.AdKey(req.BrandID, in.AdID), adRec)
 		}
 		r.w.produceCounted(r.ctx, a.out, r.w.cfg.Topics.Insights, schemas.AdKey(req.BrandID, in.AdID), adfetch.InsightRecord(job, a.id, in, adRec, fetchedAt))

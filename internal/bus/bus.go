@@ -21,14 +21,38 @@ import (
 // unit of parallelism of producers and consumers.
 const Partitions = 6
 
+// The memory a client holds for Kafka, whatever the backlog: a sync's
+// producer publishes far ahead of the consumers, so a consumer always finds
+// a full fetch waiting and a producer whose broker slows down would buffer
+// without end.
+const (
+	// FetchMaxBytes bounds one fetch's compressed bytes; a client buffers at
+	// most one fetch per broker until it is polled. With franz-go's default
+	// (50 MiB, 1 MiB a partition: 18 MiB over adstream's 18 partitions) the
+	// consumer's client held 70 MB of decompressed records and their structs
+	// during a sync of 100k ads; with 4 MiB, half that, most of it the
+	// records of the consumer's own two batches. 4 MiB is some 50,000
+	// records (lz4 shrinks them about 5 times), two and a half of the
+	// consumer's batches (consumers.DefaultBatchRows), so a poll still finds
+	// a batch waiting while the next fetch is in flight.
+	FetchMaxBytes = 4 << 20
+	// MaxBufferedBytes bounds the records a producer has handed to the
+	// client and Kafka has not acknowledged; Produce blocks past it, which
+	// paces the producer by the broker instead of by memory (franz-go's
+	// default bounds records only, 50,000 of them).
+	MaxBufferedBytes = 16 << 20
+)
+
 // NewClient returns a client on brokers with adstream's defaults (idempotent
-// producer, lz4 batches) plus opts.
+// producer, lz4 batches, the memory bounds above) plus opts.
 func NewClient(brokers []string, log *slog.Logger, opts ...kgo.Opt) (*kgo.Client, error) {
 	base := []kgo.Opt{
 		kgo.SeedBrokers(brokers...),
 		kgo.ProducerBatchCompression(kgo.Lz4Compression(), kgo.NoCompression()),
 		kgo.ProducerLinger(5 * time.Millisecond),
 		kgo.RecordDeliveryTimeout(2 * time.Minute),
+		kgo.MaxBufferedBytes(MaxBufferedBytes),
+		kgo.FetchMaxBytes(FetchMaxBytes),
 		kgo.WithLogger(warnLogger{kslog.New(log.With("system", "kafka"))}),
 	}
 	cl, err := kgo.NewClient(append(base, opts...)...)
