@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	ch "github.com/ClickHouse/clickhouse-go/v2"
 )
 
 // ReadVersion is what a read of a range's creatives or aggregations depends
@@ -55,10 +53,6 @@ type ReadStamp struct {
 	Writes, Rebuild uint64
 }
 
-// stampSettings keep ReadStamp's lookup of a few rows on one thread: the
-// pool of threads 18.16 sets up for a query costs more than the lookup.
-var stampSettings = ch.WithSettings(ch.Settings{"max_threads": 1})
-
 // ReadStamp reads r's read stamp.
 func (s *Store) ReadStamp(ctx context.Context, r Range) (ReadStamp, error) {
 	args, err := rangeArgs(r)
@@ -66,7 +60,7 @@ func (s *Store) ReadStamp(ctx context.Context, r Range) (ReadStamp, error) {
 		return ReadStamp{}, err
 	}
 	var st ReadStamp
-	err = s.conn.QueryRow(ch.Context(ctx, stampSettings), "SELECT sum(writes), max(rebuild) FROM "+s.table("range_stamps")+
+	err = s.conn.QueryRow(ctx, "SELECT sum(writes), max(rebuild) FROM "+s.table("range_stamps")+
 		" WHERE brand_id = ? AND (start_date = toDate(?) AND end_date = toDate(?) OR start_date = toDate(0))", args...).
 		Scan(&st.Writes, &st.Rebuild)
 	if err != nil {
