@@ -17,8 +17,8 @@ import (
 
 // The read cache keeps rendered answers of list and aggregation reads by
 // their query's shape, each with the read stamp (store.ReadStamp) taken
-// before it was read. A read first takes the range's current stamp (one
-// query of two lookups of a few rows) and is served from the cache only
+// before it was read. A read first takes the range's current stamp (a
+// lookup of a few rows by primary key) and is served from the cache only
 // when the entry's stamp equals it: whatever changed the range's data, jobs,
 // brand or refreshed media URLs, on this replica or any other, changes the
 // stamp, so no replica serves an answer from before it. Invalidating from

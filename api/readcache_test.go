@@ -401,3 +401,78 @@ func readGenerations(t *testing.T, base, query, target string, ads int64) (map[i
 	}
 	return gens, nil
 }
+
+// aheadStamps is a store whose read stamps run ahead of its rebuilds, as on
+// a replica of a replicated ClickHouse that received the stamp rows of a
+// rebuild before the rebuild's own rows: the stamp names a rebuild the
+// replica's reads do not see yet, and stays the same when that rebuild
+// arrives (no write comes with it).
+type aheadStamps struct {
+	*store.Store
+	stamp store.ReadStamp
+}
+
+func (a *aheadStamps) ReadStamp(context.Context, store.Range) (store.ReadStamp, error) {
+	return a.stamp, nil
+}
+
+// An answer read while the stamp names a rebuild the reads do not see yet is
+// served but not kept under that stamp: once the rebuild arrives, the same
+// stamp gets its figures, not the older ones.
+func TestReadCacheKeepsNoAnswerOfAnotherRebuildThanItsStamp(t *testing.T) {
+	conn, cfg := testenv.ClickHouse(t)
+	st := store.New(conn, cfg.Database)
+	ctx := context.Background()
+	r := store.Range{BrandID: "acme", StartDate: "2026-10-01", EndDate: "2026-10-31"}
+	if err := st.PutBrand(ctx, store.Brand{BrandID: r.BrandID, Name: "Acme", AdAccountIDs: []string{"act_1"}}); err != nil {
+		t.Fatal(err)
+	}
+	const ads = 60
+	storeGeneration(ctx, t, st, r, ads, 1)
+	now, err := st.ReadStamp(ctx, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ahead := &aheadStamps{Store: st, stamp: store.ReadStamp{Writes: now.Writes + 100, Rebuild: now.Rebuild + 1}}
+	reg := prometheus.NewRegistry()
+	app := api.New(api.Deps{Store: ahead, Videos: st, Queue: &fakeQueue{}, Log: slog.New(slog.DiscardHandler), Registry: reg})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = app.Listener(ln) }()
+	t.Cleanup(func() { _ = app.Shutdown() })
+	rp := replica{url: "http://" + ln.Addr().String(), registry: reg}
+	query := "?startDate=" + r.StartDate + "&endDate=" + r.EndDate
+	page := "/api/creatives/acme" + query + "&limit=50"
+	aggs := "/api/creatives/acme/aggregations" + query
+
+	check := func(when string, wantOrders int64) {
+		t.Helper()
+		var l listReply
+		if err := getReply(t, rp.url+page, &l); err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		if len(l.Creatives) == 0 {
+			t.Fatalf("%s: page 1 is empty", when)
+		}
+		if got := l.Creatives[0].Orders; got != wantOrders {
+			t.Errorf("%s: page 1 has the figures of generation %d, want %d", when, got, wantOrders)
+		}
+		var g aggReply
+		if err := getReply(t, rp.url+aggs, &g); err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		if g.Aggregations.TotalOrders != ads*wantOrders {
+			t.Errorf("%s: total orders %d, want %d", when, g.Aggregations.TotalOrders, ads*wantOrders)
+		}
+	}
+	for range 2 {
+		check("before the stamp's rebuild arrived", 1)
+	}
+	storeGeneration(ctx, t, st, r, ads, 2) // the rebuild arrives; the stamp stays
+	check("after the stamp's rebuild arrived", 2)
+	if hits := rp.cacheHits(t, "list") + rp.cacheHits(t, "aggregations"); hits != 0 {
+		t.Errorf("%v reads were answered from the cache, though no answer was read from the stamp's rebuild", hits)
+	}
+}

@@ -18,9 +18,13 @@ import (
 // when it holds the answer at that stamp. Otherwise it reads the range's
 // store.ReadVersion and the brand, then the range's job, the count and page
 // from one whole snapshot (store.ReadSnapshotPage) or the rebuild's
-// aggregations, and keeps the answer under the stamp taken before. A range
-// the version does not answer alone (a first sync, a live fallback, days to
-// derive) goes the general way.
+// aggregations, and keeps the answer under the stamp taken before when it
+// was read from the stamp's rebuild: a replica of a replicated ClickHouse
+// may hold a stamp before the rebuild it names (see store.ReadStamp), and an
+// answer of the older rebuild kept under that stamp would outlive the
+// rebuild's arrival, which changes no stamp. A range the version does not
+// answer alone (a first sync, a live fallback, days to derive) goes the
+// general way.
 
 // listVersioned serves a list read at the range's version.
 func (s *server) listVersioned(c *fiber.Ctx, vs versionedStore, q store.ListQuery, page int, began time.Time) error {
@@ -86,7 +90,9 @@ func (s *server) listVersioned(c *fiber.Ctx, vs versionedStore, q store.ListQuer
 	if s.deps.Videos != nil {
 		e.staleAt = mediaStaleAt(out)
 	}
-	s.cache.put(e)
+	if stamp.Rebuild == v.Rebuild {
+		s.cache.put(e)
+	}
 	return s.sendCached(c, e, began)
 }
 
@@ -124,7 +130,9 @@ func (s *server) aggregationsVersioned(c *fiber.Ctx, vs versionedStore, q store.
 	if agg.JobID != "" {
 		e.after = fiber.Map{"jobId": agg.JobID} // the job whose records these totals are of
 	}
-	s.cache.put(e)
+	if stamp.Rebuild == agg.RebuildVersion {
+		s.cache.put(e)
+	}
 	return s.sendCached(c, e, time.Time{})
 }
 

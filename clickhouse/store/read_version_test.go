@@ -63,7 +63,13 @@ func TestReadStampGrowsWithEveryWriteThatChangesAnAnswer(t *testing.T) {
 		return st.InsertSyncEvents(ctx, []*schemas.SyncEvent{{JobID: "job-1", BrandID: r.BrandID, StartDate: r.StartDate,
 			EndDate: r.EndDate, Kind: schemas.SyncKindFull, Type: schemas.SyncCompleted, At: t0}})
 	}, r)
-	grows("rebuild", func() error { _, err := st.RebuildAggregations(ctx, r, "job-1"); return err }, r)
+	var rebuilt uint64
+	grows("rebuild", func() error { var err error; rebuilt, err = st.RebuildAggregations(ctx, r, "job-1"); return err }, r)
+	// The API keeps an answer under a stamp only when it was read from the
+	// stamp's rebuild: the stamp names the rebuild the range's reads now see.
+	if got := stamps()[r].Rebuild; got != rebuilt {
+		t.Errorf("after the rebuild, the stamp names rebuild %d, want %d", got, rebuilt)
+	}
 	grows("days stored", func() error {
 		return st.RecordDaysSynced(ctx, r.BrandID, []string{"2026-11-02", "2026-11-03"}, "job-1", t0)
 	}, all...)
