@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -89,24 +91,36 @@ func parseDays(rows []*schemas.AdInsight) ([]time.Time, error) {
 // dayColumn is a column of ad_days and how prepareDays fills it from a batch.
 type dayColumn struct {
 	name   string
-	values func(rows []*schemas.AdInsight, days []time.Time) any
+	append func(col driver.BatchColumn, rows []*schemas.AdInsight, days []time.Time) error
 }
 
-// field is the dayColumn of one field of the rows.
+// field is the dayColumn of one field of the rows. Its slice serves batch
+// after batch (a pool, for batches prepared at once): clickhouse-go copies
+// what Append is given, and a fresh slice a column a batch was a quarter of
+// the consumer's garbage.
 func field[T any](name string, of func(*schemas.AdInsight) T) dayColumn {
-	return dayColumn{name, func(rows []*schemas.AdInsight, _ []time.Time) any {
-		out := make([]T, len(rows))
+	var pool sync.Pool // of *[]T
+	return dayColumn{name, func(col driver.BatchColumn, rows []*schemas.AdInsight, _ []time.Time) error {
+		buf, _ := pool.Get().(*[]T)
+		if buf == nil {
+			buf = new([]T)
+		}
+		out := slices.Grow((*buf)[:0], len(rows))[:len(rows)]
 		for i, r := range rows {
 			out[i] = of(r)
 		}
-		return out
+		err := col.Append(out)
+		clear(out) // holds no strings of the rows past the batch
+		*buf = out
+		pool.Put(buf)
+		return err
 	}}
 }
 
 // dayColumns are the columns prepareDays inserts, in order.
 var dayColumns = []dayColumn{
 	field("brand_id", func(r *schemas.AdInsight) string { return r.BrandID }),
-	{"date", func(_ []*schemas.AdInsight, days []time.Time) any { return days }},
+	{"date", func(col driver.BatchColumn, _ []*schemas.AdInsight, days []time.Time) error { return col.Append(days) }},
 	field("ad_id", func(r *schemas.AdInsight) string { return r.AdID }),
 	field("ad_account_id", func(r *schemas.AdInsight) string { return r.AdAccountID }),
 	field("campaign_id", func(r *schemas.AdInsight) string { return r.CampaignID }),
@@ -148,7 +162,7 @@ func (s *Store) prepareDays(ctx context.Context, rows []*schemas.AdInsight, days
 		return nil, fmt.Errorf("prepare days batch: %w", err)
 	}
 	for i, c := range dayColumns {
-		if err := batch.Column(i).Append(c.values(rows, days)); err != nil {
+		if err := c.append(batch.Column(i), rows, days); err != nil {
 			batch.Abort()
 			return nil, fmt.Errorf("append days column %s: %w", c.name, err)
 		}
