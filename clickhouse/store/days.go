@@ -30,11 +30,10 @@ func dayArgs(r Range) ([]any, error) { return rangeArgs(r) }
 // changes for the rollup (see rollup.go). The changes are computed against
 // what ad_days held before, so a redelivered batch, or one retried after both
 // inserts, adds none; a failure between the two inserts leaves the rollup
-// short until Reconcile. Calls sharing an ad take turns (adLocks) from the
-// read of what is stored to the insert of the days, and only then: the
-// insert is built before (a consumer's consecutive batches nearly always
-// share an ad, whose days straddle them), and the changes, a sum, may be
-// inserted in any order after.
+// short until Reconcile. Calls sharing a day of an ad take turns (dayLocks)
+// from the read of what is stored to the insert of the days, and only then:
+// the insert is built before, and the changes, a sum, may be inserted in any
+// order after.
 func (s *Store) insertDays(ctx context.Context, rows []*schemas.AdInsight) error {
 	if len(rows) == 0 {
 		return nil
@@ -47,7 +46,7 @@ func (s *Store) insertDays(ctx context.Context, rows []*schemas.AdInsight) error
 	if err != nil {
 		return err
 	}
-	unlock, err := s.ads.lock(ctx, rows)
+	unlock, err := s.days.lock(ctx, rows)
 	if err != nil {
 		batch.Abort()
 		return err
