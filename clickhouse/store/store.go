@@ -17,7 +17,7 @@ type Store struct {
 
 // New returns a Store over conn for the given database (already migrated).
 func New(conn driver.Conn, database string) *Store {
-	return &Store{conn: conn, db: database, days: &dayLocks{held: map[adDay]chan struct{}{}}}
+	return &Store{conn: conn, db: database, days: &dayLocks{held: map[brandAd][]heldDays{}}}
 }
 
 // Conn returns the underlying connection, for health checks.
