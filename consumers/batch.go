@@ -7,7 +7,6 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/schemas"
 )
 
@@ -31,7 +30,7 @@ func (b *batch) empty() bool { return len(b.records) == 0 }
 // and no record polled after it may be added either, or the commit would
 // move its partition past it.
 func (c *consumer) add(ctx context.Context, r *kgo.Record) bool {
-	v, err := c.deps.Codec.Decode(r.Value)
+	v, err := c.decode(r)
 	if schemas.IsTransient(err) {
 		if v, err = c.awaitRegistry(ctx, r, err); ctx.Err() != nil {
 			return false
@@ -43,7 +42,7 @@ func (c *consumer) add(ctx context.Context, r *kgo.Record) bool {
 	}
 	b.records = append(b.records, r)
 	if err == nil {
-		err = storable(v)
+		err = c.storable(v)
 	}
 	if err == nil {
 		err = b.place(r.Topic, v, c.cfg)
@@ -74,23 +73,6 @@ func (b *batch) place(topic string, v any, cfg Config) error {
 		}
 	}
 	return fmt.Errorf("record of type %T does not belong on topic %s", v, topic)
-}
-
-// storable checks a record against the store's rule for dates. The store
-// refuses a day its Date columns cannot hold, and it would refuse it on every
-// retry, stalling the partition: such a record is poison, not an outage.
-func storable(v any) error {
-	switch rec := v.(type) {
-	case *schemas.AdInsight:
-		if _, _, err := store.ParseRange(rec.StartDate, rec.EndDate); err != nil {
-			return fmt.Errorf("insight of ad %s: %w", rec.AdID, err)
-		}
-	case *schemas.SyncEvent:
-		if _, _, err := store.ParseRange(rec.StartDate, rec.EndDate); err != nil {
-			return fmt.Errorf("sync event of job %s: %w", rec.JobID, err)
-		}
-	}
-	return nil
 }
 
 func (c *consumer) deadLetter(r *kgo.Record, reason string) {

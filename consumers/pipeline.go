@@ -13,9 +13,10 @@ import (
 // a batch beyond maxInflight waits for the oldest, which bounds memory to
 // maxInflight+1 batches.
 //
-// Batches in flight at once may hold days of the same ad only if its
-// partition changed; the store makes such inserts take turns (its rollup
-// changes are computed against what ad_days held before, see
+// Batches in flight at once often hold days of one ad (its days straddle
+// the two), and the same day of an ad only after a refetch or a
+// redelivery; the store makes inserts sharing a day of an ad take turns (its
+// rollup changes are computed against what ad_days held before, see
 // store.insertDays). Everything past the inserts of ads and insights goes
 // in the order the batches were polled: a batch stores its sync events,
 // publishes its dead letters and commits only after the batch before it

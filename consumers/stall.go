@@ -36,7 +36,7 @@ func (c *consumer) awaitRegistry(ctx context.Context, r *kgo.Record, first error
 		case <-time.After(backoff):
 		}
 		var v any
-		if v, err = c.deps.Codec.Decode(r.Value); !schemas.IsTransient(err) {
+		if v, err = c.decode(r); !schemas.IsTransient(err) {
 			log.Info("schema registry answered, consuming again")
 			return v, err
 		}

@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -105,7 +106,7 @@ func NewRegistrySerde(ctx context.Context, client *sr.Client, subject SubjectStr
 			return nil, fmt.Errorf("register %s as subject %s: %w", r.name, subj, err)
 		}
 		s.idOf[r] = id
-		s.byID[id] = decoder{r, r.schema}
+		s.byID[id] = currentDecoder(r)
 		versions, err := client.Schemas(ctx, subj)
 		if err != nil {
 			return nil, fmt.Errorf("list subject %s: %w", subj, err)
@@ -165,18 +166,18 @@ func (s *RegistrySerde) DecodeInto(b []byte, v any) error {
 	return d.decode(name, body, v)
 }
 
-func (s *RegistrySerde) lookup(b []byte) (decoder, []byte, string, error) {
+func (s *RegistrySerde) lookup(b []byte) (decoder, []byte, schemaRef, error) {
 	id, body, err := splitConfluent(b)
 	if err != nil {
-		return decoder{}, nil, "", err
+		return decoder{}, nil, schemaRef{}, err
 	}
-	name := schemaIDName(id)
+	name := schemaRef{id: id, registry: true}
 	s.mu.RLock()
 	d, ok := s.byID[id]
 	s.mu.RUnlock()
 	if !ok {
 		if d, err = s.fetch(id); err != nil {
-			return decoder{}, nil, "", err
+			return decoder{}, nil, name, err
 		}
 	}
 	return d, body, name, nil
@@ -235,9 +236,12 @@ func (s *RegistrySerde) writerDecoder(text string) (decoder, error) {
 	if !ok {
 		return decoder{}, fmt.Errorf("writer schema %q is not a record of package schemas", fullNameOf(w))
 	}
+	if bytes.Equal(w.Canonical(), r.schema.Canonical()) {
+		return currentDecoder(r), nil
+	}
 	resolved, err := avro.Resolve(w, r.schema)
 	if err != nil {
 		return decoder{}, fmt.Errorf("resolve writer schema of %s: %w", r.name, err)
 	}
-	return decoder{r, resolved}, nil
+	return decoder{r, resolved, nil}, nil
 }

@@ -39,8 +39,12 @@ type Serde struct {
 // decoder reads a body written with one writer schema into a record type.
 type decoder struct {
 	rec    *record
-	schema *avro.Schema // the current schema, or resolved from an older writer
+	schema *avro.Schema  // the current schema, or resolved from an older writer
+	native nativeDecoder // set when the writer's schema is the current one and rec has one
 }
+
+// currentDecoder reads bodies written with r's current schema.
+func currentDecoder(r *record) decoder { return decoder{r, r.schema, natives[r.typ]} }
 
 // NewSerde parses the embedded schemas. An error means the package itself
 // is broken (a schema does not parse or resolve).
@@ -56,7 +60,7 @@ func newSerde(recs []*record) (*Serde, error) {
 	s := &Serde{byType: make(map[reflect.Type]*record), byFP: make(map[uint64]decoder)}
 	for _, r := range recs {
 		s.byType[r.typ] = r
-		s.byFP[fingerprint(r.schema)] = decoder{r, r.schema}
+		s.byFP[fingerprint(r.schema)] = currentDecoder(r)
 		for i, old := range r.history {
 			fp := fingerprint(old)
 			if _, ok := s.byFP[fp]; ok {
@@ -66,7 +70,7 @@ func newSerde(recs []*record) (*Serde, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: history version %d: %w", r.name, i+1, err)
 			}
-			s.byFP[fp] = decoder{r, resolved}
+			s.byFP[fp] = decoder{r, resolved, nil}
 		}
 	}
 	return s, nil
@@ -114,17 +118,32 @@ func (s *Serde) DecodeInto(b []byte, v any) error {
 	return d.decode(name, body, v)
 }
 
-func (s *Serde) lookup(b []byte) (decoder, []byte, string, error) {
+func (s *Serde) lookup(b []byte) (decoder, []byte, schemaRef, error) {
 	fp, body, err := splitSingleObject(b)
 	if err != nil {
-		return decoder{}, nil, "", err
+		return decoder{}, nil, schemaRef{}, err
 	}
-	name := fingerprintName(fp)
+	name := schemaRef{fp: fp}
 	d, ok := s.byFP[fp]
 	if !ok {
-		return decoder{}, nil, "", &DecodeError{Reason: ErrUnknownSchema, Schema: name}
+		return decoder{}, nil, name, &DecodeError{Reason: ErrUnknownSchema, Schema: name.String()}
 	}
 	return d, body, name, nil
+}
+
+// schemaRef names a message's writer schema in errors: its fingerprint, or
+// its registry id. It is formatted only for an error, not for every message.
+type schemaRef struct {
+	fp       uint64
+	id       int
+	registry bool
+}
+
+func (r schemaRef) String() string {
+	if r.registry {
+		return schemaIDName(r.id)
+	}
+	return fingerprintName(r.fp)
 }
 
 // recordFor finds the record type of v, a struct or a pointer to one.
@@ -141,22 +160,28 @@ func recordFor(byType map[reflect.Type]*record, v any) (*record, error) {
 }
 
 // check reports whether v is a non-nil pointer to d's record type.
-func (d decoder) check(schemaName string, v any) error {
+func (d decoder) check(schema schemaRef, v any) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() || rv.Type().Elem() != d.rec.typ {
-		return &DecodeError{Reason: ErrTypeMismatch, Schema: schemaName, Record: d.rec.name,
+		return &DecodeError{Reason: ErrTypeMismatch, Schema: schema.String(), Record: d.rec.name,
 			Err: fmt.Errorf("message holds %s, got %T", d.rec.typ.Name(), v)}
 	}
 	return nil
 }
 
-func (d decoder) decode(schemaName string, body []byte, v any) error {
-	rest, err := d.schema.Decode(body, v)
+func (d decoder) decode(schema schemaRef, body []byte, v any) error {
+	var rest []byte
+	var err error
+	if d.native != nil {
+		rest, err = d.native(body, v)
+	} else {
+		rest, err = d.schema.Decode(body, v)
+	}
 	if err == nil && len(rest) > 0 {
 		err = fmt.Errorf("%d bytes left after the record", len(rest))
 	}
 	if err != nil {
-		return &DecodeError{Reason: ErrCorruptBody, Schema: schemaName, Record: d.rec.name, Err: err}
+		return &DecodeError{Reason: ErrCorruptBody, Schema: schema.String(), Record: d.rec.name, Err: err}
 	}
 	return nil
 }

@@ -4,9 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/adstream/adstream/schemas"
 )
@@ -26,7 +30,10 @@ func dayArgs(r Range) ([]any, error) { return rangeArgs(r) }
 // changes for the rollup (see rollup.go). The changes are computed against
 // what ad_days held before, so a redelivered batch, or one retried after both
 // inserts, adds none; a failure between the two inserts leaves the rollup
-// short until Reconcile. Calls sharing an ad take turns (adLocks).
+// short until Reconcile. Calls sharing a day of an ad take turns (dayLocks)
+// from the read of what is stored to the insert of the days, and only then:
+// the insert is built before, and the changes, a sum, may be inserted in any
+// order after.
 func (s *Store) insertDays(ctx context.Context, rows []*schemas.AdInsight) error {
 	if len(rows) == 0 {
 		return nil
@@ -35,17 +42,25 @@ func (s *Store) insertDays(ctx context.Context, rows []*schemas.AdInsight) error
 	if err != nil {
 		return err
 	}
-	unlock, err := s.ads.lock(ctx, rows)
+	batch, err := s.prepareDays(ctx, rows, days)
 	if err != nil {
 		return err
 	}
-	defer unlock()
+	unlock, err := s.days.lock(ctx, rows)
+	if err != nil {
+		batch.Abort()
+		return err
+	}
 	changes, err := s.dayChanges(ctx, rows)
 	if err != nil {
+		unlock()
+		batch.Abort()
 		return err
 	}
-	if err := s.writeDays(ctx, rows, days); err != nil {
-		return err
+	err = batch.Send()
+	unlock()
+	if err != nil {
+		return fmt.Errorf("insert days: %w", err)
 	}
 	return s.insertChanges(ctx, changes)
 }
@@ -72,27 +87,39 @@ func parseDays(rows []*schemas.AdInsight) ([]time.Time, error) {
 	return days, nil
 }
 
-// dayColumn is a column of ad_days and how writeDays fills it from a batch.
+// dayColumn is a column of ad_days and how prepareDays fills it from a batch.
 type dayColumn struct {
 	name   string
-	values func(rows []*schemas.AdInsight, days []time.Time) any
+	append func(col driver.BatchColumn, rows []*schemas.AdInsight, days []time.Time) error
 }
 
-// field is the dayColumn of one field of the rows.
+// field is the dayColumn of one field of the rows. Its slice serves batch
+// after batch (a pool, for batches prepared at once): clickhouse-go copies
+// what Append is given, and a fresh slice a column a batch was a quarter of
+// the consumer's garbage.
 func field[T any](name string, of func(*schemas.AdInsight) T) dayColumn {
-	return dayColumn{name, func(rows []*schemas.AdInsight, _ []time.Time) any {
-		out := make([]T, len(rows))
+	var pool sync.Pool // of *[]T
+	return dayColumn{name, func(col driver.BatchColumn, rows []*schemas.AdInsight, _ []time.Time) error {
+		buf, _ := pool.Get().(*[]T)
+		if buf == nil {
+			buf = new([]T)
+		}
+		out := slices.Grow((*buf)[:0], len(rows))[:len(rows)]
 		for i, r := range rows {
 			out[i] = of(r)
 		}
-		return out
+		err := col.Append(out)
+		clear(out) // holds no strings of the rows past the batch
+		*buf = out
+		pool.Put(buf)
+		return err
 	}}
 }
 
-// dayColumns are the columns writeDays inserts, in order.
+// dayColumns are the columns prepareDays inserts, in order.
 var dayColumns = []dayColumn{
 	field("brand_id", func(r *schemas.AdInsight) string { return r.BrandID }),
-	{"date", func(_ []*schemas.AdInsight, days []time.Time) any { return days }},
+	{"date", func(col driver.BatchColumn, _ []*schemas.AdInsight, days []time.Time) error { return col.Append(days) }},
 	field("ad_id", func(r *schemas.AdInsight) string { return r.AdID }),
 	field("ad_account_id", func(r *schemas.AdInsight) string { return r.AdAccountID }),
 	field("campaign_id", func(r *schemas.AdInsight) string { return r.CampaignID }),
@@ -120,25 +147,26 @@ var dayColumns = []dayColumn{
 	field("sync_id", func(r *schemas.AdInsight) string { return r.SyncID }),
 }
 
-// writeDays inserts rows, whose days are days, column by column: a typed
-// slice per column, where appending row by row boxed every value (27 a row)
-// and cost more than ClickHouse's own insert.
-func (s *Store) writeDays(ctx context.Context, rows []*schemas.AdInsight, days []time.Time) error {
+// prepareDays returns the insert of rows, whose days are days, into
+// ad_days, ready to send. It appends column by column: a typed slice per
+// column, where appending row by row boxed every value (27 a row) and cost
+// more than ClickHouse's own insert.
+func (s *Store) prepareDays(ctx context.Context, rows []*schemas.AdInsight, days []time.Time) (driver.Batch, error) {
 	names := make([]string, len(dayColumns))
 	for i, c := range dayColumns {
 		names[i] = c.name
 	}
 	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("ad_days")+" ("+strings.Join(names, ", ")+")")
 	if err != nil {
-		return fmt.Errorf("prepare days batch: %w", err)
+		return nil, fmt.Errorf("prepare days batch: %w", err)
 	}
 	for i, c := range dayColumns {
-		if err := batch.Column(i).Append(c.values(rows, days)); err != nil {
+		if err := c.append(batch.Column(i), rows, days); err != nil {
 			batch.Abort()
-			return fmt.Errorf("append days column %s: %w", c.name, err)
+			return nil, fmt.Errorf("append days column %s: %w", c.name, err)
 		}
 	}
-	return batch.Send()
+	return batch, nil
 }
 
 // RecordDaysSynced notes that a job's daily rows of the given days are all

@@ -7,17 +7,17 @@ import (
 )
 
 // Store reads and writes one adstream database. It is safe for concurrent
-// use: inserts of daily rows of different ads run at once, those sharing an
-// ad one after the other.
+// use: inserts of daily rows of different days of ads run at once, those
+// sharing a day of an ad one after the other.
 type Store struct {
 	conn driver.Conn
 	db   string
-	ads  *adLocks
+	days *dayLocks
 }
 
 // New returns a Store over conn for the given database (already migrated).
 func New(conn driver.Conn, database string) *Store {
-	return &Store{conn: conn, db: database, ads: &adLocks{held: map[brandAd]chan struct{}{}}}
+	return &Store{conn: conn, db: database, days: &dayLocks{held: map[brandAd][]heldDays{}}}
 }
 
 // Conn returns the underlying connection, for health checks.
