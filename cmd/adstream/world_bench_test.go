@@ -79,6 +79,11 @@ func BenchmarkWorld(b *testing.B) {
 		b.ReportMetric(first.wall.Seconds(), "sync-0ms-s")
 		b.ReportMetric(float64(first.calls), "sync-0ms-calls")
 
+		// Reads are measured once ClickHouse has merged what the sync wrote:
+		// the figures are the steady state a reader sees, not the minutes of
+		// merging after a sync of millions of rows (how long is noted).
+		merging := w.waitMerges(b, 5*time.Minute)
+		t.note("reads measured once ClickHouse's background merges after the first sync were done: %.0f s after it", merging.Seconds())
 		w.measureReads(b, &t, first.creative)
 		w.measureDerived(b, &t)
 

@@ -37,6 +37,8 @@ type benchWorld struct {
 	brand    simBrand
 	dev, gs  *proc
 	http     *http.Client
+	chAddr   string // the ClickHouse dev writes to, and its database
+	db       string
 }
 
 // startBenchWorld starts graphsim with ads split over two accounts, every
@@ -44,10 +46,11 @@ type benchWorld struct {
 // of its own (removed when the benchmark ends), and registers the brand.
 func startBenchWorld(b *testing.B, ads, latencyMs int) *benchWorld {
 	b.Helper()
-	w := &benchWorld{ads: ads, sim: "http://" + benchFreeAddr(b), api: "http://" + benchFreeAddr(b),
-		http: &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 	chAddr, brokers := testenv.ClickHouseAddr(b), testenv.Kafka(b)
 	db, prefix, groups := testenv.UniqueName(b, "db"), testenv.UniqueName(b, "t"), testenv.UniqueName(b, "g")
+	w := &benchWorld{ads: ads, sim: "http://" + benchFreeAddr(b), api: "http://" + benchFreeAddr(b),
+		http:   &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64}},
+		chAddr: chAddr, db: db}
 	b.Cleanup(func() { dropBenchWorld(chAddr, db, brokers, prefix, groups) })
 
 	faults, _ := json.Marshal(map[string]int{"latency_ms": latencyMs})
@@ -88,6 +91,9 @@ func startBenchWorld(b *testing.B, ads, latencyMs int) *benchWorld {
 	}
 	if addr := os.Getenv("ADSTREAM_PPROF_ADDR"); addr != "" {
 		env["ADSTREAM_PPROF_ADDR"] = addr // profile dev while the benchmark runs
+	}
+	if limit := os.Getenv("GOMEMLIMIT"); limit != "" {
+		env["GOMEMLIMIT"] = limit // dev's memory limit other than its default
 	}
 	w.dev = startProc(b, "dev", env, "dev")
 	benchWait(b, 2*time.Minute, "dev's API to be ready", func() bool {
@@ -134,6 +140,38 @@ func dropBenchWorld(chAddr, db string, brokers []string, prefix, groups string) 
 	adm := kadm.NewClient(cl)
 	_, _ = adm.DeleteTopics(ctx, topics.All()...)
 	_, _ = adm.DeleteGroups(ctx, groups+"-producers", groups+"-consumers")
+}
+
+// waitMerges waits, up to limit, until ClickHouse runs no background merge
+// of the world's tables for a second, and returns how long that took. A
+// sync's millions of rows leave parts that ClickHouse merges for a while
+// after it; reads measured meanwhile share the 2 cores with those merges.
+func (w *benchWorld) waitMerges(b *testing.B, limit time.Duration) time.Duration {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit+time.Minute)
+	defer cancel()
+	conn, err := store.Open(ctx, config.ClickHouse{Addr: w.chAddr, Username: "default"})
+	if err != nil {
+		b.Fatalf("clickhouse: %v", err)
+	}
+	defer conn.Close()
+	began, quietSince := time.Now(), time.Time{}
+	for time.Since(began) < limit {
+		var merges uint64
+		if err := conn.QueryRow(ctx, "SELECT count() FROM system.merges WHERE database = ?", w.db).Scan(&merges); err != nil {
+			b.Fatalf("merges of %s: %v", w.db, err)
+		}
+		switch {
+		case merges > 0:
+			quietSince = time.Time{}
+		case quietSince.IsZero():
+			quietSince = time.Now()
+		case time.Since(quietSince) >= time.Second:
+			return quietSince.Sub(began)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return time.Since(began)
 }
 
 // benchRange is an inclusive date range of the demo brand.
