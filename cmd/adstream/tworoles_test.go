@@ -75,7 +75,13 @@ func TestTwoOfEachRole(t *testing.T) {
 		p := p.with(t)
 		r := chaosRange{"2026-11-09", "2026-11-22"}
 		before := p.scrapeRoles()
+		// The requests must all come while the job runs: a request after it
+		// completed rightly queues the next job. 100 at once take seconds
+		// to answer on a loaded machine, while a 14-day job of 300 ads takes
+		// under one, so Graph answers slowly until they are answered.
+		p.setFaults(`{"latency_ms":5000}`)
 		ids := p.syncConcurrently(r, 100)
+		p.setFaults(`{"latency_ms":0}`)
 		for _, id := range ids {
 			if id == "" || id != ids[0] {
 				t.Fatalf("the 100 requests answered jobs %v; want one job id for all", distinct(ids))
