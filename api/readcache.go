@@ -60,9 +60,15 @@ type readCache struct {
 type cachedRead struct {
 	key   string
 	stamp store.ReadStamp // the range's, taken before the answer was read
-	state rangeState
-	body  fiber.Map
-	after fiber.Map // fields that override the described state
+	// rebuild is the rebuild the answer was read from. put keeps only an
+	// answer of the stamp's own rebuild: a replica of a replicated ClickHouse
+	// may hold a stamp before the rebuild it names (see store.ReadStamp), and
+	// an answer of the older rebuild kept under that stamp would outlive the
+	// rebuild's arrival, which changes no stamp.
+	rebuild uint64
+	state   rangeState
+	body    fiber.Map
+	after   fiber.Map // fields that override the described state
 	// creatives is a list answer's page, encoded (nil for aggregations).
 	creatives []byte
 	// staleAt is when, by the media clock, a media URL in body comes within
@@ -129,7 +135,7 @@ func (c *readCache) get(route, key string, stamp store.ReadStamp, mediaNow time.
 // put keeps e, evicting the least recently used answers past the limits.
 // An answer larger than a tenth of the byte limit is not kept.
 func (c *readCache) put(e *cachedRead) {
-	if c == nil || e.size > c.maxBytes/10 {
+	if c == nil || e.size > c.maxBytes/10 || e.rebuild != e.stamp.Rebuild {
 		return
 	}
 	c.mu.Lock()

@@ -28,7 +28,7 @@ func TestReadCacheBounds(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newReadCache(tc.give, prometheus.NewRegistry())
 			for i, size := range tc.puts {
-				c.put(&cachedRead{key: fmt.Sprintf("k%d", i), stamp: v1, size: size})
+				c.put(&cachedRead{key: fmt.Sprintf("k%d", i), stamp: v1, rebuild: v1.Rebuild, size: size})
 			}
 			if c.bytes > tc.give.Bytes || c.order.Len() > tc.give.Entries {
 				t.Errorf("holds %d entries, %d bytes; limits %+v", c.order.Len(), c.bytes, tc.give)
@@ -45,7 +45,7 @@ func TestReadCacheBounds(t *testing.T) {
 	}
 	t.Run("another version misses and drops the entry", func(t *testing.T) {
 		c := newReadCache(ReadCacheLimits{}, nil)
-		c.put(&cachedRead{key: "k", stamp: v1, size: 10})
+		c.put(&cachedRead{key: "k", stamp: v1, rebuild: v1.Rebuild, size: 10})
 		if _, ok := c.get("list", "k", v2, time.Now()); ok {
 			t.Fatal("an answer read at stamp 1 was served at stamp 2")
 		}
@@ -56,7 +56,7 @@ func TestReadCacheBounds(t *testing.T) {
 	t.Run("stale media urls miss", func(t *testing.T) {
 		c := newReadCache(ReadCacheLimits{}, nil)
 		now := time.Now()
-		c.put(&cachedRead{key: "k", stamp: v1, size: 10, staleAt: now.Add(time.Minute)})
+		c.put(&cachedRead{key: "k", stamp: v1, rebuild: v1.Rebuild, size: 10, staleAt: now.Add(time.Minute)})
 		if _, ok := c.get("list", "k", v1, now); !ok {
 			t.Error("fresh answer missed")
 		}
@@ -66,7 +66,7 @@ func TestReadCacheBounds(t *testing.T) {
 	})
 	t.Run("off", func(t *testing.T) {
 		c := newReadCache(ReadCacheLimits{Entries: -1}, nil)
-		c.put(&cachedRead{key: "k", stamp: v1})
+		c.put(&cachedRead{key: "k", stamp: v1, rebuild: v1.Rebuild})
 		if _, ok := c.get("list", "k", v1, time.Now()); ok {
 			t.Error("a cache that is off answered")
 		}

@@ -19,12 +19,9 @@ import (
 // store.ReadVersion and the brand, then the range's job, the count and page
 // from one whole snapshot (store.ReadSnapshotPage) or the rebuild's
 // aggregations, and keeps the answer under the stamp taken before when it
-// was read from the stamp's rebuild: a replica of a replicated ClickHouse
-// may hold a stamp before the rebuild it names (see store.ReadStamp), and an
-// answer of the older rebuild kept under that stamp would outlive the
-// rebuild's arrival, which changes no stamp. A range the version does not
-// answer alone (a first sync, a live fallback, days to derive) goes the
-// general way.
+// was read from the stamp's rebuild (see cachedRead.rebuild). A range the
+// version does not answer alone (a first sync, a live fallback, days to
+// derive) goes the general way.
 
 // listVersioned serves a list read at the range's version.
 func (s *server) listVersioned(c *fiber.Ctx, vs versionedStore, q store.ListQuery, page int, began time.Time) error {
@@ -86,13 +83,11 @@ func (s *server) listVersioned(c *fiber.Ctx, vs versionedStore, q store.ListQuer
 	}
 	body := listAnswer(q, page, total, rows, hasMore, nil)
 	delete(body, "creatives") // spliced in as encoded: see sendCached
-	e := &cachedRead{key: key, stamp: stamp, state: st, body: body, creatives: creatives, size: int64(len(key) + len(creatives) + 512)}
+	e := &cachedRead{key: key, stamp: stamp, rebuild: v.Rebuild, state: st, body: body, creatives: creatives, size: int64(len(key) + len(creatives) + 512)}
 	if s.deps.Videos != nil {
 		e.staleAt = mediaStaleAt(out)
 	}
-	if stamp.Rebuild == v.Rebuild {
-		s.cache.put(e)
-	}
+	s.cache.put(e)
 	return s.sendCached(c, e, began)
 }
 
@@ -126,13 +121,11 @@ func (s *server) aggregationsVersioned(c *fiber.Ctx, vs versionedStore, q store.
 	if err != nil {
 		return err
 	}
-	e := &cachedRead{key: key, stamp: stamp, state: st, body: aggregationAnswer(q, agg, "stored", false), size: int64(len(key) + 2048)}
+	e := &cachedRead{key: key, stamp: stamp, rebuild: agg.RebuildVersion, state: st, body: aggregationAnswer(q, agg, "stored", false), size: int64(len(key) + 2048)}
 	if agg.JobID != "" {
 		e.after = fiber.Map{"jobId": agg.JobID} // the job whose records these totals are of
 	}
-	if stamp.Rebuild == agg.RebuildVersion {
-		s.cache.put(e)
-	}
+	s.cache.put(e)
 	return s.sendCached(c, e, time.Time{})
 }
 
