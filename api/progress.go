@@ -40,7 +40,7 @@ func (s *server) syncEvents(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/event-stream")
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set("X-Accel-Buffering", "no")
-	st, log, stopping := s.deps.Store, s.deps.Log, s.stopping
+	st, log, stopping, gate := s.deps.Store, s.deps.Log, s.stopping, s.gate
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		ctx, cancel := context.WithTimeout(context.Background(), progressMaxStream)
 		defer cancel()
@@ -51,7 +51,7 @@ func (s *server) syncEvents(c *fiber.Ctx) error {
 			case <-ctx.Done():
 			}
 		}()
-		if err := streamProgress(ctx, w, st, r, poll); err != nil {
+		if err := streamProgress(ctx, w, st, r, poll, gate); err != nil {
 			log.Debug("progress stream ended", "brand", r.BrandID, "err", err)
 		}
 	})
@@ -59,8 +59,9 @@ func (s *server) syncEvents(c *fiber.Ctx) error {
 }
 
 // streamProgress writes an event whenever the job's state changes, until it
-// ends; a write error means the client left.
-func streamProgress(ctx context.Context, w *bufio.Writer, st Store, r store.Range, poll time.Duration) error {
+// ends; a write error means the client left. Each event ends gate's
+// staleness bound (nil: none), as a status read does (endStalenessAfter).
+func streamProgress(ctx context.Context, w *bufio.Writer, st Store, r store.Range, poll time.Duration, gate *versionGate) error {
 	var last []byte
 	lastWrite := time.Now()
 	for {
@@ -71,6 +72,9 @@ func streamProgress(ctx context.Context, w *bufio.Writer, st Store, r store.Rang
 		if err == nil {
 			body, _ := json.Marshal(statusJSON(j, time.Now()))
 			if string(body) != string(last) {
+				if gate != nil { // before the client can see the state and read on
+					gate.endStaleness()
+				}
 				if _, err := fmt.Fprintf(w, "event: progress\ndata: %s\n\n", body); err != nil {
 					return err
 				}

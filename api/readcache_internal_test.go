@@ -84,7 +84,7 @@ func TestVersionGateNeverAnswersFromAReadBegunEarlier(t *testing.T) {
 		first.Do(func() { <-release }) // the first read is in flight while the others arrive
 		time.Sleep(time.Millisecond)
 		return store.ReadStamp{Writes: n}, nil
-	})
+	}, 0)
 	r := store.Range{BrandID: "acme", StartDate: "2026-10-01", EndDate: "2026-10-31"}
 	var wg sync.WaitGroup
 	var stale atomic.Int64
@@ -126,5 +126,60 @@ func TestVersionGateNeverAnswersFromAReadBegunEarlier(t *testing.T) {
 	}
 	if held != 0 {
 		t.Errorf("an idle gate holds %d ranges", held)
+	}
+}
+
+// Within the staleness bound a range's stamp answers without a read; past
+// half of it a request still gets the stamp at once and starts the next
+// read in the background; past the bound a request waits for a read begun
+// after it arrived; endStaleness makes the next request wait for one too.
+func TestVersionGateAnswersWithinItsStalenessBound(t *testing.T) {
+	const bound = 2 * time.Second
+	var reads atomic.Uint64
+	g := newVersionGate(func(context.Context, store.Range) (store.ReadStamp, error) {
+		return store.ReadStamp{Writes: reads.Add(1)}, nil
+	}, bound)
+	r := store.Range{BrandID: "acme", StartDate: "2026-10-01", EndDate: "2026-10-31"}
+	ask := func(when string, want uint64) {
+		t.Helper()
+		v, err := g.version(context.Background(), r)
+		if err != nil || v.Writes != want {
+			t.Fatalf("%s: stamp %d (%v), want the one of read %d", when, v.Writes, err, want)
+		}
+	}
+	ask("first request", 1)
+	for range 100 {
+		ask("within the bound", 1)
+	}
+	if n := reads.Load(); n != 1 {
+		t.Fatalf("101 requests within the bound made %d reads, want 1", n)
+	}
+	time.Sleep(bound/2 + 100*time.Millisecond)
+	ask("past half of the bound", 1) // and read 2 starts
+	for reads.Load() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	for i := 0; ; i++ {
+		v, _ := g.version(context.Background(), r)
+		if v.Writes == 2 {
+			break
+		}
+		if i > 1000 {
+			t.Fatal("the read begun in the background never answered")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if n := reads.Load(); n != 2 {
+		t.Fatalf("reads %d, want 2: one in the background", n)
+	}
+	g.endStaleness()
+	ask("after endStaleness", 3)
+	time.Sleep(bound + 100*time.Millisecond)
+	ask("past the bound", 4)
+	g.mu.Lock()
+	held := len(g.ranges)
+	g.mu.Unlock()
+	if held != 1 {
+		t.Errorf("the gate holds %d ranges, want the one read", held)
 	}
 }

@@ -29,13 +29,21 @@ type replica struct {
 	registry *prometheus.Registry
 }
 
+// It checks every read's stamp (ReadStaleness 0).
 func newReplica(t *testing.T, st *store.Store, cache bool) replica {
 	t.Helper()
-	reg := prometheus.NewRegistry()
-	deps := api.Deps{Store: st, Videos: st, Queue: &fakeQueue{}, Log: slog.New(slog.DiscardHandler), Registry: reg}
+	deps := api.Deps{}
 	if !cache {
 		deps.ReadCache.Entries = -1
 	}
+	return startReplica(t, st, deps)
+}
+
+// startReplica serves an API replica over st with deps' settings.
+func startReplica(t *testing.T, st *store.Store, deps api.Deps) replica {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	deps.Store, deps.Videos, deps.Queue, deps.Log, deps.Registry = st, st, &fakeQueue{}, slog.New(slog.DiscardHandler), reg
 	app := api.New(deps)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -204,6 +212,77 @@ func TestReadCacheNeverServesAnAnswerFromBeforeASync(t *testing.T) {
 	}
 }
 
+// A replica with a staleness bound answers a range's cached reads without
+// asking ClickHouse within it: a sync the consumers complete meanwhile shows
+// once the bound has passed, and at once after the replica hands out the
+// job's status or writes itself (a delete through it), so a client that saw
+// its sync complete, or deleted a range, never reads the older answer next.
+func TestReadStalenessBound(t *testing.T) {
+	conn, cfg := testenv.ClickHouse(t)
+	st := store.New(conn, cfg.Database)
+	ctx := context.Background()
+	r := store.Range{BrandID: "acme", StartDate: "2026-10-01", EndDate: "2026-10-31"}
+	if err := st.PutBrand(ctx, store.Brand{BrandID: r.BrandID, Name: "Acme", AdAccountIDs: []string{"act_1"}}); err != nil {
+		t.Fatal(err)
+	}
+	const ads = 60
+	storeGeneration(ctx, t, st, r, ads, 1)
+	const short = 300 * time.Millisecond
+	long, brief := startReplica(t, st, api.Deps{ReadStaleness: time.Hour}), startReplica(t, st, api.Deps{ReadStaleness: short})
+	query := "?startDate=" + r.StartDate + "&endDate=" + r.EndDate
+	orders := func(when string, rp replica) int64 {
+		t.Helper()
+		var g aggReply
+		if err := getReply(t, rp.url+"/api/creatives/acme/aggregations"+query, &g); err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		return g.Aggregations.TotalOrders / ads
+	}
+	page := long.url + "/api/creatives/acme" + query + "&limit=50"
+	for range 2 {
+		orders("before the sync", long)
+		orders("before the sync", brief)
+		var l listReply
+		if err := getReply(t, page, &l); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	storeGeneration(ctx, t, st, r, ads, 2)
+	if got := orders("within the hour's bound", long); got != 1 {
+		t.Fatalf("within its bound the replica answered generation %d without its cache, want the cached 1: the test proves nothing", got)
+	}
+	time.Sleep(short)
+	if got := orders("once its bound passed", brief); got != 2 {
+		t.Errorf("once its %v bound passed, the replica answered generation %d, want 2", short, got)
+	}
+	resp, err := http.Get(long.url + "/api/creatives/sync/status/acme" + query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := orders("after a status read", long); got != 2 {
+		t.Errorf("after handing out the job's status, the replica answered generation %d, want 2", got)
+	}
+
+	storeGeneration(ctx, t, st, r, ads, 3)
+	req, _ := http.NewRequest(http.MethodDelete, long.url+"/api/creatives/acme"+query, nil)
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("delete: status %d", resp.StatusCode)
+	}
+	var l listReply
+	if err := getReply(t, page, &l); err != nil {
+		t.Fatal(err)
+	}
+	if l.Total != 0 || len(l.Creatives) != 0 {
+		t.Errorf("after a delete through it, the replica answered %d creatives of %d, want none", len(l.Creatives), l.Total)
+	}
+}
+
 // A range answered from stored days, cached by replica a, is not answered
 // from the cache once a delete through replica b of a range overlapping its
 // days removed them, though no event of the derived range's own says so.
@@ -279,11 +358,27 @@ func TestReadersDuringRefreshesSeeOneSnapshot(t *testing.T) {
 	}
 	const ads, refreshes = 3000, 6
 	storeGeneration(ctx, t, st, r, ads, 1)
-	replicas := []replica{newReplica(t, st, true), newReplica(t, st, false)}
+	const bound = 100 * time.Millisecond // the third replica's staleness
+	replicas := []replica{newReplica(t, st, true), newReplica(t, st, false), startReplica(t, st, api.Deps{ReadStaleness: bound})}
+	staleness := []time.Duration{0, 0, bound}
 	query := "?startDate=" + r.StartDate + "&endDate=" + r.EndDate
 
 	var written atomic.Int64
 	written.Store(1)
+	var writtenMu sync.Mutex
+	writtenAt := map[int64]time.Time{1: time.Now()}
+	// writtenBy is the newest generation whose write ended before t.
+	writtenBy := func(t time.Time) int64 {
+		writtenMu.Lock()
+		defer writtenMu.Unlock()
+		newest := int64(1)
+		for g, at := range writtenAt {
+			if at.Before(t) && g > newest {
+				newest = g
+			}
+		}
+		return newest
+	}
 	stop := make(chan struct{})
 	var reads atomic.Int64
 	var mu sync.Mutex
@@ -311,6 +406,9 @@ func TestReadersDuringRefreshesSeeOneSnapshot(t *testing.T) {
 					default:
 					}
 					before := written.Load()
+					if staleness[i] > 0 { // it may answer what was written up to the bound before
+						before = writtenBy(time.Now().Add(-staleness[i]))
+					}
 					gens, err := readGenerations(t, rp.url, query, target, ads)
 					reads.Add(1)
 					if err != nil {
@@ -321,7 +419,8 @@ func TestReadersDuringRefreshesSeeOneSnapshot(t *testing.T) {
 					if len(gens) != 1 {
 						report("replica %d %s: one answer mixes generations %v", i, target, gens)
 					}
-					// The sync written before the read began is the oldest it may
+					// The sync written before the read began (for the replica with a
+					// staleness bound, that long before) is the oldest it may
 					// answer; the one being written as it ended, the newest.
 					for g := range gens {
 						if g < before || g > after+1 {
@@ -335,6 +434,9 @@ func TestReadersDuringRefreshesSeeOneSnapshot(t *testing.T) {
 	}
 	for gen := int64(2); gen <= refreshes; gen++ {
 		storeGeneration(ctx, t, st, r, ads, gen)
+		writtenMu.Lock()
+		writtenAt[gen] = time.Now()
+		writtenMu.Unlock()
 		written.Store(gen)
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -346,7 +448,9 @@ func TestReadersDuringRefreshesSeeOneSnapshot(t *testing.T) {
 	if reads.Load() < 20 {
 		t.Errorf("only %d reads during %d refreshes", reads.Load(), refreshes-1)
 	}
-	// Once the last refresh is written, every replica answers it.
+	// Once the last refresh is written, every replica answers it (the third
+	// once its bound has passed).
+	time.Sleep(bound)
 	for _, rp := range replicas {
 		gens, err := readGenerations(t, rp.url, query, "/api/creatives/acme/aggregations"+query, ads)
 		if err != nil || len(gens) != 1 || !gens[refreshes] {

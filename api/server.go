@@ -77,6 +77,9 @@ type Deps struct {
 	// ReadCache bounds the read cache of list and aggregation answers
 	// (see readcache.go); the zero value takes its defaults.
 	ReadCache ReadCacheLimits
+	// ReadStaleness is how long a range's read stamp answers cached reads
+	// without a ClickHouse round trip (see versionGate); 0 checks every read.
+	ReadStaleness time.Duration
 	// Now is the clock whose day bounds the dates a request may name (default time.Now).
 	Now func() time.Time
 	// MediaNow is the clock media URLs expire by (default time.Now): the
@@ -118,7 +121,7 @@ func newApp(deps Deps) (*fiber.App, *server) {
 		s.cache = newReadCache(deps.ReadCache, nil)
 	}
 	if vs, ok := deps.Store.(versionedStore); ok {
-		s.gate = newVersionGate(vs.ReadStamp)
+		s.gate = newVersionGate(vs.ReadStamp, deps.ReadStaleness)
 	}
 	app := fiber.New(fiber.Config{
 		AppName:               "adstream",
@@ -138,6 +141,7 @@ func newApp(deps Deps) (*fiber.App, *server) {
 	app.Use(s.renderErrors) // so the middleware above sees each error's status and body
 	app.Use(recover.New())  // a panicking handler answers 500 (and is counted) instead of ending the process
 	app.Use(limitBodies)
+	app.Use(s.endStalenessAfter) // inside the error rendering: it runs once the handler wrote
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metricsHandler())

@@ -24,7 +24,8 @@ func apiCommand() command {
 		run: func(ctx context.Context, e *config.Env, io stdio) error {
 			s := settings{ClickHouse: config.LoadClickHouse(e), Kafka: config.LoadKafka(e), Graph: config.LoadGraph(e),
 				Telemetry: config.LoadTelemetry(e, ""), Sync: config.LoadSync(e), HTTPAddr: loadHTTPAddr(e), Topics: config.LoadTopics(e),
-				API: config.LoadAPIAccess(e), PresyncDays: config.LoadPresyncDays(e), RefreshInterval: loadRefreshInterval(e)}
+				API: config.LoadAPIAccess(e), PresyncDays: config.LoadPresyncDays(e), RefreshInterval: loadRefreshInterval(e),
+				ReadStaleness: loadReadStaleness(e)}
 			requireBrokers(e, s.Kafka)
 			requireAPIKeys(e, s.API)
 			if err := e.Check(); err != nil {
@@ -83,7 +84,7 @@ func apiDeps(ctx context.Context, s settings, st *store.Store, log *slog.Logger,
 	}
 	deps := api.Deps{Store: st, Videos: st, Queue: bus.NewSyncQueue(cl, s.Topics.SyncRequests, codec), Log: log, Registry: reg,
 		Access:  api.Access{Keys: apiKeys(s.API.Keys), RateLimit: s.API.RateLimit, SyncRateLimit: s.API.SyncRateLimit},
-		Presync: api.Presync{Days: s.PresyncDays, FreshFor: s.RefreshInterval}, CORSOrigins: s.API.CORSOrigins}
+		Presync: api.Presync{Days: s.PresyncDays, FreshFor: s.RefreshInterval}, CORSOrigins: s.API.CORSOrigins, ReadStaleness: s.ReadStaleness}
 	if s.API.StreamKey != "" {
 		deps.StreamKey, _ = hex.DecodeString(s.API.StreamKey.Reveal()) // config checked it is hex
 	}
@@ -100,6 +101,17 @@ func apiDeps(ctx context.Context, s settings, st *store.Store, log *slog.Logger,
 		}
 	}
 	return deps, cl.Close, nil
+}
+
+// loadReadStaleness reads how long a range's read stamp answers cached reads
+// without a ClickHouse round trip. 100 ms keeps a cached read from memory
+// alone while a range is read steadily (the stamp is read again in the
+// background after 50 ms), and a change made elsewhere shows within a tenth
+// of a second: below what a person notices, and what a client polling the
+// job's status on this replica never sees (a status read ends the bound).
+func loadReadStaleness(e *config.Env) time.Duration {
+	return e.DurationOrZero("ADSTREAM_READ_STALENESS", 100*time.Millisecond,
+		"how long a cached read may go unchecked against ClickHouse: changes made through another API replica or by the consumers show within it; 0 checks every read (api)")
 }
 
 // apiKeys hands the configured keys, revealed, to the API's key check.

@@ -26,7 +26,8 @@ func devCommand() command {
 			s := settings{ClickHouse: config.LoadClickHouse(e), Kafka: config.LoadKafka(e), Graph: config.LoadGraph(e),
 				Telemetry: config.LoadTelemetry(e, ""), Sync: config.LoadSync(e),
 				HTTPAddr: loadHTTPAddr(e), Topics: config.LoadTopics(e), RefreshInterval: loadRefreshInterval(e), InsightsLookback: loadInsightsLookback(e),
-				PresyncDays: config.LoadPresyncDays(e), Membership: config.LoadMembership(e), GraphConcurrency: loadGraphConcurrency(e)}
+				PresyncDays: config.LoadPresyncDays(e), Membership: config.LoadMembership(e), GraphConcurrency: loadGraphConcurrency(e),
+				ReadStaleness: loadReadStaleness(e)}
 			simAddr := e.HostPort("ADSTREAM_GRAPHSIM_ADDR", "127.0.0.1:8090", "where dev serves graphsim when ADSTREAM_GRAPH_URL is empty")
 			dataDir := e.String("ADSTREAM_DATA_DIR", ".data", "where dev keeps the private ClickHouse and the token key")
 			chPort := loadDevClickHousePort(e)

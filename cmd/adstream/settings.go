@@ -26,6 +26,9 @@ type settings struct {
 	PresyncDays []int
 	// API is who may call the REST API and how often (dev reads only the limits).
 	API config.APIAccess
+	// ReadStaleness is how long the API answers cached reads of a range
+	// without checking its read stamp.
+	ReadStaleness time.Duration
 	// Membership is how producers and consumers join their groups.
 	Membership config.Membership
 }

@@ -94,14 +94,28 @@ func (e *Env) Int(name string, def, min int, help string) int {
 
 // Duration reads a Go duration such as 500ms or 6h; it must be positive.
 func (e *Env) Duration(name string, def time.Duration, help string) time.Duration {
+	return e.duration(name, def, false, help)
+}
+
+// DurationOrZero reads a Go duration such as 500ms, or 0; it must not be
+// negative.
+func (e *Env) DurationOrZero(name string, def time.Duration, help string) time.Duration {
+	return e.duration(name, def, true, help)
+}
+
+func (e *Env) duration(name string, def time.Duration, zeroOK bool, help string) time.Duration {
 	raw := e.lookup(name, def.String(), help)
 	d, err := time.ParseDuration(raw)
 	switch {
 	case err != nil:
 		e.Fail(name, "%q is not a duration like 500ms or 6h", raw)
 		return def
-	case d <= 0:
-		e.Fail(name, "%s must be positive", raw)
+	case d < 0 || d == 0 && !zeroOK:
+		if zeroOK {
+			e.Fail(name, "%s is negative", raw)
+		} else {
+			e.Fail(name, "%s must be positive", raw)
+		}
 		return def
 	}
 	return d

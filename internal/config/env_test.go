@@ -308,3 +308,27 @@ func TestLoadTopicsPrefix(t *testing.T) {
 		})
 	}
 }
+
+// A duration that may be 0 (such as the API's read staleness, where 0 means
+// none) takes 0 and the default, and names a negative one.
+func TestDurationOrZero(t *testing.T) {
+	tests := []struct {
+		give    string
+		want    time.Duration
+		wantErr string
+	}{
+		{give: "", want: 100 * time.Millisecond},
+		{give: "0", want: 0},
+		{give: "250ms", want: 250 * time.Millisecond},
+		{give: "-1s", want: 100 * time.Millisecond, wantErr: "ADSTREAM_X: -1s is negative"},
+		{give: "soon", want: 100 * time.Millisecond, wantErr: `ADSTREAM_X: "soon" is not a duration`},
+	}
+	for _, tt := range tests {
+		e := config.NewEnv(getenv(map[string]string{"ADSTREAM_X": tt.give}))
+		got := e.DurationOrZero("ADSTREAM_X", 100*time.Millisecond, "x")
+		err := e.Check()
+		if got != tt.want || (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("%q: got %v, %v; want %v, error containing %q", tt.give, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
