@@ -215,8 +215,9 @@ func TestReadCacheNeverServesAnAnswerFromBeforeASync(t *testing.T) {
 // A replica with a staleness bound answers a range's cached reads without
 // asking ClickHouse within it: a sync the consumers complete meanwhile shows
 // once the bound has passed, and at once after the replica hands out the
-// job's status or writes itself (a delete through it), so a client that saw
-// its sync complete, or deleted a range, never reads the older answer next.
+// job's status or a progress event, or writes itself (a delete through it),
+// so a client that saw its sync complete, or deleted a range, never reads
+// the older answer next.
 func TestReadStalenessBound(t *testing.T) {
 	conn, cfg := testenv.ClickHouse(t)
 	st := store.New(conn, cfg.Database)
@@ -266,6 +267,22 @@ func TestReadStalenessBound(t *testing.T) {
 	}
 
 	storeGeneration(ctx, t, st, r, ads, 3)
+	if got := orders("within the bound again", long); got != 2 {
+		t.Fatalf("within its bound the replica answered generation %d, want the cached 2", got)
+	}
+	resp, err = http.Get(long.url + "/api/creatives/sync/events/acme" + query) // the job is complete: one event, then the end
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(events), "event: progress") {
+		t.Fatalf("the progress stream sent %q, want an event", events)
+	}
+	if got := orders("after a progress event", long); got != 3 {
+		t.Errorf("after sending the job's progress event, the replica answered generation %d, want 3", got)
+	}
+
 	req, _ := http.NewRequest(http.MethodDelete, long.url+"/api/creatives/acme"+query, nil)
 	if resp, err = http.DefaultClient.Do(req); err != nil {
 		t.Fatal(err)
