@@ -40,7 +40,7 @@ func (s *server) syncEvents(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/event-stream")
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set("X-Accel-Buffering", "no")
-	st, log, stopping, gate := s.deps.Store, s.deps.Log, s.stopping, s.gate
+	st, log, stopping := s.deps.Store, s.deps.Log, s.stopping
 	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
 		ctx, cancel := context.WithTimeout(context.Background(), progressMaxStream)
 		defer cancel()
@@ -51,7 +51,7 @@ func (s *server) syncEvents(c *fiber.Ctx) error {
 			case <-ctx.Done():
 			}
 		}()
-		if err := streamProgress(ctx, w, st, r, poll, gate); err != nil {
+		if err := streamProgress(ctx, w, st, r, poll, s.endStaleness); err != nil {
 			log.Debug("progress stream ended", "brand", r.BrandID, "err", err)
 		}
 	})
@@ -59,9 +59,9 @@ func (s *server) syncEvents(c *fiber.Ctx) error {
 }
 
 // streamProgress writes an event whenever the job's state changes, until it
-// ends; a write error means the client left. Each event ends gate's
-// staleness bound (nil: none), as a status read does (endStalenessAfter).
-func streamProgress(ctx context.Context, w *bufio.Writer, st Store, r store.Range, poll time.Duration, gate *versionGate) error {
+// ends; a write error means the client left. Before each event it calls
+// beforeEvent: the server's endStaleness, as a status read does.
+func streamProgress(ctx context.Context, w *bufio.Writer, st Store, r store.Range, poll time.Duration, beforeEvent func()) error {
 	var last []byte
 	lastWrite := time.Now()
 	for {
@@ -72,9 +72,7 @@ func streamProgress(ctx context.Context, w *bufio.Writer, st Store, r store.Rang
 		if err == nil {
 			body, _ := json.Marshal(statusJSON(j, time.Now()))
 			if string(body) != string(last) {
-				if gate != nil { // before the client can see the state and read on
-					gate.endStaleness()
-				}
+				beforeEvent() // before the client can see the state and read on
 				if _, err := fmt.Fprintf(w, "event: progress\ndata: %s\n\n", body); err != nil {
 					return err
 				}

@@ -141,7 +141,7 @@ func newApp(deps Deps) (*fiber.App, *server) {
 	app.Use(s.renderErrors) // so the middleware above sees each error's status and body
 	app.Use(recover.New())  // a panicking handler answers 500 (and is counted) instead of ending the process
 	app.Use(limitBodies)
-	app.Use(s.endStalenessAfter) // inside the error rendering: it runs once the handler wrote
+	app.Use(s.endStalenessAfter) // writes through this replica end the read staleness bound
 	app.Get("/healthz", s.healthz)
 	app.Get("/readyz", s.readyz)
 	app.Get("/metrics", s.metricsHandler())

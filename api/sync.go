@@ -63,6 +63,7 @@ func (s *server) syncStatus(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.endStaleness() // a client that sees its job complete reads its data next
 	return c.JSON(statusJSON(j, time.Now()))
 }
 
