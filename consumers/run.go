@@ -35,15 +35,14 @@ type Config struct {
 	// fewer records than one batch of 20k in flight did (30k against 40k).
 	// Of 600k rows, 50k a batch came out 0-30 % faster than 10k, within the
 	// noise of a shared machine, for five times the records held. Measured
-	// again once the stored-days lookup read by key (ad_day_versions): an
-	// insert on ClickHouse 18.16 costs some 40 ms of server CPU whatever its
-	// size (a part of 27 columns per month it spans, and the rollup's), so
-	// the server's CPU for 600k rows falls from 3.4 s at 10k to 1.8 s at
-	// 20k and 1.4 s at 50k (clickhouse-client's insert: 1.35 s), while the
-	// consumer's own CPU stays 3.6-3.9 s; 20k came out 15-30 % faster than
-	// 10k on a loaded machine, for a peak live heap of 108 MB instead of
-	// 70 MB. 10k stays the default: dev's RSS already peaks above its
-	// 256 MiB soft limit, and past 20k the Go side is the larger cost.
+	// again once the stored-days lookup read by key (ad_day_versions), in
+	// CPU time, which the load moves less: at 10k, 20k and 50k alike the
+	// consumer spent 4.5-6 µs a row of its own and ClickHouse 2.4-3.7 µs
+	// for its queries, against 1.2 and 1.4-2.2 µs for clickhouse-client's
+	// insert (consumer/client-cpu 0.33-0.38 in two runs); in wall time 20k
+	// was 0-30 % faster than 10k, for a peak live heap of 108 MB instead of
+	// 70 MB. 10k stays the default: dev's RSS already peaks above its 256
+	// MiB soft limit, and a bigger batch does not lower the cost a row.
 	BatchRows  int
 	FlushEvery time.Duration // or when the oldest pending record is this old (default 1s)
 }
