@@ -13,15 +13,50 @@ import (
 // batch is what was polled but not yet inserted and committed.
 type batch struct {
 	started  time.Time
-	records  []*kgo.Record // every record, for the commit
+	n        int // records polled into the batch
+	ends     map[topicPartition]*kgo.Record
 	ads      []*schemas.Ad
 	insights []*schemas.AdInsight
 	events   []*schemas.SyncEvent
 	dead     []*kgo.Record // dead letters to publish before the commit
 }
 
-func (b *batch) len() int    { return len(b.records) }
-func (b *batch) empty() bool { return len(b.records) == 0 }
+type topicPartition struct {
+	topic     string
+	partition int32
+}
+
+func (b *batch) len() int    { return b.n }
+func (b *batch) empty() bool { return b.n == 0 }
+
+// polled counts r into the batch and keeps its position, the furthest of
+// its partition so far (a partition's records are polled in order), for the
+// commit. Only the position: a record holds its value, and with it the whole
+// fetch it was decompressed into, while the decoded rows hold copies of
+// what they need (a fifth of the consumer's heap at 20k rows a batch).
+func (b *batch) polled(r *kgo.Record) {
+	b.n++
+	if b.ends == nil {
+		b.ends = map[topicPartition]*kgo.Record{}
+	}
+	k := topicPartition{r.Topic, r.Partition}
+	end, ok := b.ends[k]
+	if !ok {
+		end = &kgo.Record{Topic: r.Topic, Partition: r.Partition}
+		b.ends[k] = end
+	}
+	end.LeaderEpoch, end.Offset = r.LeaderEpoch, r.Offset
+}
+
+// commits are the records whose offsets commit the batch: the furthest of
+// each partition.
+func (b *batch) commits() []*kgo.Record {
+	out := make([]*kgo.Record, 0, len(b.ends))
+	for _, r := range b.ends {
+		out = append(out, r)
+	}
+	return out
+}
 
 // add decodes a record into the batch, or marks it dead with the reason. A
 // record that needs the schema registry while the registry does not answer
@@ -40,7 +75,7 @@ func (c *consumer) add(ctx context.Context, r *kgo.Record) bool {
 	if b.empty() {
 		b.started = time.Now()
 	}
-	b.records = append(b.records, r)
+	b.polled(r)
 	if err == nil {
 		err = c.storable(v)
 	}

@@ -28,7 +28,7 @@ func (c *consumer) flush(ctx context.Context, b *batch, prev *settlement) error 
 		{stepInsertInsights, func(ctx context.Context) error { return c.deps.Sink.InsertInsights(ctx, b.insights) }},
 		{stepInsertSyncEvents, func(ctx context.Context) error { return c.deps.Sink.InsertSyncEvents(ctx, b.events) }},
 		{stepPublishDead, func(ctx context.Context) error { return c.cl.ProduceSync(ctx, b.dead...).FirstErr() }},
-		{stepCommit, func(ctx context.Context) error { return c.cl.CommitRecords(ctx, b.records...) }},
+		{stepCommit, func(ctx context.Context) error { return c.cl.CommitRecords(ctx, b.commits()...) }},
 	}
 	for _, s := range steps {
 		if s.what == stepInsertSyncEvents {

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	ch "github.com/ClickHouse/clickhouse-go/v2"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/adstream/adstream/clickhouse/store"
@@ -45,7 +47,13 @@ import (
 // to the broker and writing the file are not timed. On a shared machine the
 // rates follow the load; consumer-cpu-µs/row and store-cpu-µs/row, this
 // process's CPU time over each run (the consumer's start-up included),
-// follow the code.
+// follow the code. So do the CPU times ClickHouse reports for the queries
+// of the consumer's run and of the client's insert (system.query_log, user
+// and system; background merges are in neither), as consumer-server-cpu-
+// µs/row and client-server-cpu-µs/row, and consumer/client-cpu: what the
+// client and the server spent on the client's insert, over what this
+// process and the server spent on the consumer's, the ratio the rates
+// would show on a machine whose two cores both ran flat out.
 func BenchmarkIngest(b *testing.B) {
 	n := benchIngestRows(b)
 	for _, batchRows := range []int{5_000, 10_000, 20_000, 50_000} {
@@ -61,6 +69,9 @@ func BenchmarkIngest(b *testing.B) {
 				b.ReportMetric(float64(t.storeCPU.Microseconds())/float64(n), "store-cpu-µs/row")
 				b.ReportMetric(t.consumerStart.Seconds(), "consumer-start-s")
 				b.ReportMetric(t.clientStart.Seconds(), "client-start-s")
+				b.ReportMetric(float64(t.consumerServerCPU.Microseconds())/float64(n), "consumer-server-cpu-µs/row")
+				b.ReportMetric(float64(t.clientServerCPU.Microseconds())/float64(n), "client-server-cpu-µs/row")
+				b.ReportMetric(float64(t.clientCPU+t.clientServerCPU)/float64(t.consumerCPU+t.consumerServerCPU), "consumer/client-cpu")
 			}
 		})
 	}
@@ -70,6 +81,33 @@ type ingestTimes struct {
 	consumer, store, client    time.Duration
 	consumerStart, clientStart time.Duration // subtracted from consumer and client
 	consumerCPU, storeCPU      time.Duration // this process's, user and system
+	clientCPU                  time.Duration // clickhouse-client's insert, user and system
+	// The server's CPU time for the queries of the consumer's run and of
+	// the client's insert, user and system.
+	consumerServerCPU, clientServerCPU time.Duration
+}
+
+// logged makes the queries run under ctx log to system.query_log, which
+// serverCPU reads.
+func logged(ctx context.Context) context.Context {
+	return ch.Context(ctx, ch.WithSettings(ch.Settings{"log_queries": 1}))
+}
+
+// serverCPU is the CPU time (user and system) that ClickHouse logged for
+// the finished queries naming database, all of them logged (see logged)
+// within the last hour.
+func serverCPU(ctx context.Context, b *testing.B, conn driver.Conn, database string) time.Duration {
+	if err := conn.Exec(ctx, "SYSTEM FLUSH LOGS"); err != nil {
+		b.Fatalf("flush query_log: %v", err)
+	}
+	var us uint64
+	err := conn.QueryRow(ctx, "SELECT toUInt64(sum(ProfileEvents.Values[indexOf(ProfileEvents.Names, 'UserTimeMicroseconds')]"+
+		" + ProfileEvents.Values[indexOf(ProfileEvents.Names, 'SystemTimeMicroseconds')])) FROM system.query_log"+
+		" WHERE type = 2 AND event_time > now() - 3600 AND position(query, ?) > 0", database+".").Scan(&us)
+	if err != nil {
+		b.Fatalf("server CPU of %s: %v", database, err)
+	}
+	return time.Duration(us) * time.Microsecond
 }
 
 // processCPU is the CPU time this process has used, user and system.
@@ -97,16 +135,16 @@ func benchIngest(b *testing.B, n, batchRows int) ingestTimes {
 	}
 	t.store, t.storeCPU = time.Since(began), processCPU(b)-cpu
 
-	t.client, t.clientStart = clientInsert(ctx, b, rows)
+	t.client, t.clientStart, t.clientCPU, t.clientServerCPU = clientInsert(ctx, b, rows)
 
 	// A batch of one row: its insert does not wait for FlushEvery.
-	t.consumerStart, _ = consumeAll(ctx, b, rows[:1], 1)
+	t.consumerStart, _, _ = consumeAll(ctx, b, rows[:1], 1)
 	for range 2 {
-		start, _ := consumeAll(ctx, b, rows[:1], 1)
+		start, _, _ := consumeAll(ctx, b, rows[:1], 1)
 		t.consumerStart = min(t.consumerStart, start)
 	}
-	took, cpu := consumeAll(ctx, b, rows, batchRows)
-	t.consumer, t.consumerCPU = max(took-t.consumerStart, time.Millisecond), cpu
+	took, cpu, server := consumeAll(ctx, b, rows, batchRows)
+	t.consumer, t.consumerCPU, t.consumerServerCPU = max(took-t.consumerStart, time.Millisecond), cpu, server
 	return t
 }
 
@@ -125,8 +163,9 @@ func benchIngestRows(b *testing.B) int {
 
 // consumeAll produces rows to a fresh insights topic, then times
 // consumers.Run, in a fresh group and database, from its call until
-// ad_days holds every row, and the CPU time the process spent meanwhile.
-func consumeAll(ctx context.Context, b *testing.B, rows []*schemas.AdInsight, batchRows int) (time.Duration, time.Duration) {
+// ad_days holds every row, and returns that, the CPU time the process
+// spent meanwhile, and the server's CPU time for the consumer's queries.
+func consumeAll(ctx context.Context, b *testing.B, rows []*schemas.AdInsight, batchRows int) (took, cpu, server time.Duration) {
 	brokers := testenv.Kafka(b)
 	names := testenv.Topics(b, brokers, "ads", "ins", "ev", "dlq", "req")
 	tp := config.Topics{Ads: names[0], Insights: names[1], SyncEvents: names[2], DLQ: names[3], SyncRequests: names[4]}
@@ -134,24 +173,27 @@ func consumeAll(ctx context.Context, b *testing.B, rows []*schemas.AdInsight, ba
 	conn, cfg := testenv.ClickHouse(b)
 	st := store.New(conn, cfg.Database)
 	group := testenv.Group(b, brokers, "g")
-	began, cpu := time.Now(), processCPU(b)
-	cctx, stop := context.WithCancel(ctx)
+	began, cpu0 := time.Now(), processCPU(b)
+	cctx, stop := context.WithCancel(logged(ctx))
 	done := make(chan error, 1)
 	go func() {
 		done <- consumers.Run(cctx, consumers.Config{Brokers: brokers, Topics: tp, Group: group, BatchRows: batchRows},
 			consumers.Deps{Sink: st, Codec: newCodec(b), Log: slog.New(slog.DiscardHandler)})
 	}()
-	defer func() { stop(); <-done }()
 	for {
 		var stored uint64
 		if err := conn.QueryRow(ctx, "SELECT count() FROM "+cfg.Database+".ad_days").Scan(&stored); err != nil {
 			b.Fatal(err)
 		}
 		if int(stored) >= len(rows) {
-			return time.Since(began), processCPU(b) - cpu
+			took, cpu = time.Since(began), processCPU(b)-cpu0
+			break
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	stop()
+	<-done
+	return took, cpu, serverCPU(ctx, b, conn, cfg.Database)
 }
 
 // benchDays returns n daily rows: ads of 60 days each, ids as long as Graph's.
@@ -193,8 +235,9 @@ const dayColumns = "brand_id, date, ad_id, ad_account_id, campaign_id, campaign_
 
 // clientInsert times clickhouse-client inserting rows into a fresh
 // database's ad_days from a TabSeparated file, less the client's start-up
-// (its quickest of three `SELECT 1`, returned second).
-func clientInsert(ctx context.Context, b *testing.B, rows []*schemas.AdInsight) (took, start time.Duration) {
+// (its quickest of three `SELECT 1`, returned second), and returns the
+// CPU time of the inserting client and of the server for its insert.
+func clientInsert(ctx context.Context, b *testing.B, rows []*schemas.AdInsight) (took, start, cpu, server time.Duration) {
 	bin, err := exec.LookPath("clickhouse-client")
 	if err != nil {
 		b.Fatalf("the baseline needs clickhouse-client on PATH (deploy/local/deps.sh installs it): %v", err)
@@ -207,7 +250,7 @@ func clientInsert(ctx context.Context, b *testing.B, rows []*schemas.AdInsight) 
 	file := filepath.Join(b.TempDir(), "days.tsv")
 	writeDaysTSV(b, file, rows)
 	run := func(query, stdin string) time.Duration {
-		cmd := exec.CommandContext(ctx, bin, "--host", host, "--port", port, "--user", cfg.Username, "--query", query)
+		cmd := exec.CommandContext(ctx, bin, "--host", host, "--port", port, "--user", cfg.Username, "--log_queries=1", "--query", query)
 		if stdin != "" {
 			f, err := os.Open(stdin)
 			if err != nil {
@@ -220,7 +263,9 @@ func clientInsert(ctx context.Context, b *testing.B, rows []*schemas.AdInsight) 
 		if out, err := cmd.CombinedOutput(); err != nil {
 			b.Fatalf("clickhouse-client %q: %v: %s", query, err, out)
 		}
-		return time.Since(began)
+		took := time.Since(began)
+		cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime() // the last run's: the insert
+		return took
 	}
 	start = run("SELECT 1", "")
 	for range 2 {
@@ -232,7 +277,7 @@ func clientInsert(ctx context.Context, b *testing.B, rows []*schemas.AdInsight) 
 	if err != nil || int(stored) != len(rows) {
 		b.Fatalf("clickhouse-client stored %d rows (%v), want %d", stored, err, len(rows))
 	}
-	return max(took-start, time.Millisecond), start
+	return max(took-start, time.Millisecond), start, cpu, serverCPU(ctx, b, conn, cfg.Database)
 }
 
 var tsvEscape = strings.NewReplacer(`\`, `\\`, "\t", `\t`, "\n", `\n`)

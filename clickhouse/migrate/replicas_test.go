@@ -141,7 +141,7 @@ func TestMigrateCluster(t *testing.T) {
 	}
 	for _, r := range []replica{r1, r2} {
 		held := contents(ctx, t, r, db)
-		for _, table := range []string{"ads", "ad_days", "type_daily", "ad_insights", "creative_aggregations", "sync_events", "synced_days"} {
+		for _, table := range []string{"ads", "ad_days", "ad_day_versions", "type_daily", "ad_insights", "creative_aggregations", "sync_events", "synced_days"} {
 			if held[table].Rows == 0 {
 				t.Fatalf("%s holds no %s: %v", r.name, table, held)
 			}

@@ -14,10 +14,10 @@ var ErrMutationPending = errors.New("delete accepted but still running")
 // deleteWait bounds how long DeleteRange waits for its mutations.
 const deleteWait = 30 * time.Second
 
-// DeleteRange deletes a brand's range: its days (ad_days, synced_days) and
-// everything derived from them — the rows, aggregations and sync history of
-// every range that overlaps it — and returns how many creatives (distinct
-// ads) the range held. Without their history the refresh scheduler no longer
+// DeleteRange deletes a brand's range: its days (ad_days and their
+// versions, synced_days) and everything derived from them — the rows,
+// aggregations and sync history of every range that overlaps it — and
+// returns how many creatives (distinct ads) the range held. Without their history the refresh scheduler no longer
 // brings the ranges back; a tombstone event stays for each, so job ids are
 // never reused. The ads table is kept: an ad may have other days. Deletes are
 // ClickHouse mutations, which run in the background; DeleteRange waits until
@@ -41,6 +41,7 @@ func (s *Store) DeleteRange(ctx context.Context, r Range) (int64, error) {
 		{"range_snapshots", "brand_id = ? AND start_date <= toDate(?) AND end_date >= toDate(?)", overlap},
 		{snapshotTable, "brand_id = ? AND start_date <= toDate(?) AND end_date >= toDate(?)", overlap},
 		{"ad_days", dayWhere, days},
+		{"ad_day_versions", dayWhere, days},
 		{"synced_days", dayWhere, days},
 		{"type_daily", dayWhere, days},
 	}, []Range{r})
@@ -52,7 +53,7 @@ func (s *Store) DeleteRange(ctx context.Context, r Range) (int64, error) {
 func (s *Store) PurgeBrand(ctx context.Context, brandID string) error {
 	brand := []any{brandID}
 	var of []purgeOf
-	for _, t := range []string{"ads", "ad_insights", "creative_aggregations", "ad_days", "synced_days", "type_daily", "range_snapshots", snapshotTable, "sync_events",
+	for _, t := range []string{"ads", "ad_insights", "creative_aggregations", "ad_days", "ad_day_versions", "synced_days", "type_daily", "range_snapshots", snapshotTable, "sync_events",
 		"video_analyses", "media_urls", "ad_totals"} {
 		of = append(of, purgeOf{t, "brand_id = ?", brand})
 	}

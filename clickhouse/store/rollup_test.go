@@ -78,6 +78,24 @@ func TestRollupStaysEqualToTheDays(t *testing.T) {
 	}
 }
 
+// ad_days decides what is stored: a version that ad_day_versions holds of a
+// day ad_days does not (a delete done in one, not yet in the other) is no
+// day to replace, and the new day counts in full.
+func TestRollupTakesTheDaysOverTheirVersions(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	if err := st.Conn().Exec(ctx, "INSERT INTO "+st.Database()+".ad_day_versions (brand_id, ad_id, date, version)"+
+		" SELECT 'b1', 'ad1', toDate('2026-11-01'), 5"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InsertInsights(ctx, []*schemas.AdInsight{day("ad0", "2026-11-01", 10, 10), day("ad1", "2026-11-01", 20, 10)}); err != nil {
+		t.Fatal(err)
+	}
+	if d := rollupDiff(t, st); d != "" {
+		t.Fatalf("a version without its day was replaced: %s", d)
+	}
+}
+
 // A batch's changes are summed per day, type and status before they are
 // written, and only the days a batch replaces have their stored values
 // read: batches mixing brands, new days received in several versions, and

@@ -27,6 +27,10 @@ type adDay struct{ brand, date, ad string }
 // It reads in two steps because most keys need no values: a first sync
 // finds nothing stored, a redelivery finds each key as new as its rows, and
 // the versions alone cost a fraction of the values (argMax of 15 columns).
+// The versions come from ad_day_versions, ordered by ad, so their cost
+// follows the batch, not the brand; the values from ad_days itself, which
+// decides: a replaced key it does not hold (its delete is done there, not
+// yet in ad_day_versions) is new.
 func (s *Store) storedDays(ctx context.Context, rows []*schemas.AdInsight) (map[adDay]dayState, error) {
 	out := map[adDay]dayState{}
 	for brand, sp := range spansOf(rows) {
@@ -35,17 +39,22 @@ func (s *Store) storedDays(ctx context.Context, rows []*schemas.AdInsight) (map[
 			return nil, err
 		}
 		replaced := map[string]bool{}
+		var replacedKeys []adDay
 		for _, r := range sp.rows {
 			k := adDay{brand, r.StartDate, r.AdID}
 			if v, ok := versions[k]; ok {
 				out[k] = dayState{version: v}
 				if v < uint64(r.Version) {
 					replaced[r.AdID] = true
+					replacedKeys = append(replacedKeys, k)
 				}
 			}
 		}
 		if len(replaced) == 0 {
 			continue
+		}
+		for _, k := range replacedKeys {
+			delete(out, k) // stored if storedValues finds it in ad_days
 		}
 		if err := s.storedValues(ctx, brand, daySpan{first: sp.first, last: sp.last, ads: replaced}, out); err != nil {
 			return nil, err
@@ -79,7 +88,7 @@ func spansOf(rows []*schemas.AdInsight) map[string]*daySpan {
 
 // storedVersions reads the newest stored version of each day of sp's ads.
 func (s *Store) storedVersions(ctx context.Context, brand string, sp *daySpan) (map[adDay]uint64, error) {
-	q, err := s.queryDays(ctx, "toString(date), ad_id, max(version)", brand, sp)
+	q, err := s.queryDays(ctx, "ad_day_versions", "toString(date), ad_id, max(version)", brand, sp)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +115,7 @@ func (s *Store) storedValues(ctx context.Context, brand string, sp daySpan, out 
 	for i, c := range rollupColumns {
 		cols[i] = "argMax(" + c + ", version)"
 	}
-	q, err := s.queryDays(ctx, "toString(date), ad_id, max(version), argMax(creative_type, version),"+
+	q, err := s.queryDays(ctx, "ad_days", "toString(date), ad_id, max(version), argMax(creative_type, version),"+
 		" argMax(ad_effective_status, version), "+strings.Join(cols, ", "), brand, &sp)
 	if err != nil {
 		return err
@@ -131,12 +140,13 @@ func (s *Store) storedValues(ctx context.Context, brand string, sp daySpan, out 
 }
 
 // queryDays selects columns, grouped by day and ad, from the brand's stored
-// days of sp's ads. The ids travel as an external table, which the server
-// hashes for IN: bound into the query text they would exceed max_query_size
-// (256 KiB) at some 12,000 ids of Graph's length, and has(?, ad_id) would
-// scan the array for every row (3.6 s against 0.16 s for 100k rows and
-// 5,000 ids).
-func (s *Store) queryDays(ctx context.Context, columns, brand string, sp *daySpan) (driver.Rows, error) {
+// days of sp's ads in table (ad_days or ad_day_versions). The ids travel as
+// an external table, which the server hashes for IN: bound into the query
+// text they would exceed max_query_size (256 KiB) at some 12,000 ids of
+// Graph's length, and has(?, ad_id) would scan the array for every row (3.6
+// s against 0.16 s for 100k rows and 5,000 ids). The set also selects
+// ad_day_versions' granules by its key (brand_id, ad_id, date).
+func (s *Store) queryDays(ctx context.Context, table, columns, brand string, sp *daySpan) (driver.Rows, error) {
 	ids, err := ext.NewTable("batch_ads", ext.Column("ad_id", "String"))
 	if err != nil {
 		return nil, err
@@ -148,7 +158,7 @@ func (s *Store) queryDays(ctx context.Context, columns, brand string, sp *daySpa
 	if _, err := ids.Block().Columns[0].Append(list); err != nil {
 		return nil, fmt.Errorf("stored days of %s: %w", brand, err)
 	}
-	q, err := s.conn.Query(ch.Context(ctx, ch.WithExternalTable(ids)), "SELECT "+columns+" FROM "+s.table("ad_days")+
+	q, err := s.conn.Query(ch.Context(ctx, ch.WithExternalTable(ids)), "SELECT "+columns+" FROM "+s.table(table)+
 		" WHERE "+dayWhere+" AND ad_id IN batch_ads GROUP BY date, ad_id", brand, sp.first, sp.last)
 	if err != nil {
 		return nil, fmt.Errorf("stored days of %s: %w", brand, err)
