@@ -30,19 +30,13 @@ type Config struct {
 	SessionTimeout time.Duration
 	// BatchRows: insert when this many records are pending (default 10000;
 	// up to three batches are held at a time, one filling and two in
-	// flight, see pipeline.go). With two in flight, 10k and 20k were not
-	// told apart by BenchmarkIngest on a loaded machine, and 10k holds
-	// fewer records than one batch of 20k in flight did (30k against 40k).
-	// Of 600k rows, 50k a batch came out 0-30 % faster than 10k, within the
-	// noise of a shared machine, for five times the records held. Measured
-	// again once the stored-days lookup read by key (ad_day_versions), in
-	// CPU time, which the load moves less: at 10k, 20k and 50k alike the
-	// consumer spent 4.5-6 µs a row of its own and ClickHouse 2.4-3.7 µs
-	// for its queries, against 1.2 and 1.4-2.2 µs for clickhouse-client's
-	// insert (consumer/client-cpu 0.33-0.38 in two runs); in wall time 20k
-	// was 0-30 % faster than 10k, for a peak live heap of 108 MB instead of
-	// 70 MB. 10k stays the default: dev's RSS already peaks above its 256
-	// MiB soft limit, and a bigger batch does not lower the cost a row.
+	// flight, see pipeline.go). Bigger batches cost ClickHouse less a row
+	// and ingest faster (BenchmarkIngest, 2026-12-02: at 10k 6.1 µs a row of
+	// server CPU, 5.9 of the consumer's, 98k rows/s; at 50k 2.5, 4.9 and
+	// 213k rows/s), but hold more records: the peak live heap was 70 MB at
+	// 10k and 108 MB at 20k. 10k stays the default so that dev keeps within
+	// its 256 MiB soft memory limit; a consumer process with memory to spare
+	// may take more (ADSTREAM_BATCH_ROWS).
 	BatchRows  int
 	FlushEvery time.Duration // or when the oldest pending record is this old (default 1s)
 }

@@ -17,9 +17,9 @@ const deleteWait = 30 * time.Second
 // DeleteRange deletes a brand's range: its days (ad_days and their
 // versions, synced_days) and everything derived from them — the rows,
 // aggregations and sync history of every range that overlaps it — and
-// returns how many creatives (distinct ads) the range held. Without their history the refresh scheduler no longer
-// brings the ranges back; a tombstone event stays for each, so job ids are
-// never reused. The ads table is kept: an ad may have other days. Deletes are
+// returns how many creatives (distinct ads) the range held. Without their
+// history the refresh scheduler no longer brings the ranges back; a
+// tombstone event stays for each, so job ids are never reused. The ads table is kept: an ad may have other days. Deletes are
 // ClickHouse mutations, which run in the background; DeleteRange waits until
 // they are done (at most deleteWait, then ErrMutationPending), so a read
 // after it returns sees nothing of the range and an on-demand aggregation
