@@ -110,6 +110,17 @@ func getReply(t *testing.T, target string, v any) error {
 	return json.Unmarshal(body, v)
 }
 
+// acmeStore is a store on a fresh database with the brand acme registered.
+func acmeStore(ctx context.Context, t *testing.T) *store.Store {
+	t.Helper()
+	conn, cfg := testenv.ClickHouse(t)
+	st := store.New(conn, cfg.Database)
+	if err := st.PutBrand(ctx, store.Brand{BrandID: "acme", Name: "Acme", AdAccountIDs: []string{"act_1"}}); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
 // storeGeneration writes what a completed sync of r leaves, as the consumers
 // write it: n ads whose every insight says orders = gen (the sync's
 // generation), the job's completion and the range's rebuild.
@@ -143,13 +154,9 @@ func storeGeneration(ctx context.Context, t *testing.T, st *store.Store, r store
 // old ones cached; after a delete through one, the other does not answer
 // the deleted page either.
 func TestReadCacheNeverServesAnAnswerFromBeforeASync(t *testing.T) {
-	conn, cfg := testenv.ClickHouse(t)
-	st := store.New(conn, cfg.Database)
 	ctx := context.Background()
+	st := acmeStore(ctx, t)
 	r := store.Range{BrandID: "acme", StartDate: "2026-10-01", EndDate: "2026-10-31"}
-	if err := st.PutBrand(ctx, store.Brand{BrandID: r.BrandID, Name: "Acme", AdAccountIDs: []string{"act_1"}}); err != nil {
-		t.Fatal(err)
-	}
 	const ads = 120
 	storeGeneration(ctx, t, st, r, ads, 1)
 	a, b := newReplica(t, st, true), newReplica(t, st, true)
@@ -219,13 +226,9 @@ func TestReadCacheNeverServesAnAnswerFromBeforeASync(t *testing.T) {
 // so a client that saw its sync complete, or deleted a range, never reads
 // the older answer next.
 func TestReadStalenessBound(t *testing.T) {
-	conn, cfg := testenv.ClickHouse(t)
-	st := store.New(conn, cfg.Database)
 	ctx := context.Background()
+	st := acmeStore(ctx, t)
 	r := store.Range{BrandID: "acme", StartDate: "2026-10-01", EndDate: "2026-10-31"}
-	if err := st.PutBrand(ctx, store.Brand{BrandID: r.BrandID, Name: "Acme", AdAccountIDs: []string{"act_1"}}); err != nil {
-		t.Fatal(err)
-	}
 	const ads = 60
 	storeGeneration(ctx, t, st, r, ads, 1)
 	const short = 300 * time.Millisecond
@@ -304,12 +307,8 @@ func TestReadStalenessBound(t *testing.T) {
 // from the cache once a delete through replica b of a range overlapping its
 // days removed them, though no event of the derived range's own says so.
 func TestReadCacheForgetsARangeWhoseDaysWereDeleted(t *testing.T) {
-	conn, cfg := testenv.ClickHouse(t)
-	st := store.New(conn, cfg.Database)
 	ctx := context.Background()
-	if err := st.PutBrand(ctx, store.Brand{BrandID: "acme", Name: "Acme", AdAccountIDs: []string{"act_1"}}); err != nil {
-		t.Fatal(err)
-	}
+	st := acmeStore(ctx, t)
 	at := time.Now().UTC()
 	days := []string{"2026-10-01", "2026-10-02", "2026-10-03"}
 	const ads = 30
@@ -366,13 +365,9 @@ func TestReadCacheForgetsARangeWhoseDaysWereDeleted(t *testing.T) {
 // totals see one sync's figures in every answer: every creative of a page
 // and the totals carry the same generation, never a mix of two.
 func TestReadersDuringRefreshesSeeOneSnapshot(t *testing.T) {
-	conn, cfg := testenv.ClickHouse(t)
-	st := store.New(conn, cfg.Database)
 	ctx := context.Background()
+	st := acmeStore(ctx, t)
 	r := store.Range{BrandID: "acme", StartDate: "2026-09-01", EndDate: "2026-09-30"}
-	if err := st.PutBrand(ctx, store.Brand{BrandID: r.BrandID, Name: "Acme", AdAccountIDs: []string{"act_1"}}); err != nil {
-		t.Fatal(err)
-	}
 	const ads, refreshes = 3000, 6
 	storeGeneration(ctx, t, st, r, ads, 1)
 	const bound = 100 * time.Millisecond // the third replica's staleness
@@ -541,13 +536,9 @@ func (a *aheadStamps) ReadStamp(context.Context, store.Range) (store.ReadStamp, 
 // served but not kept under that stamp: once the rebuild arrives, the same
 // stamp gets its figures, not the older ones.
 func TestReadCacheKeepsNoAnswerOfAnotherRebuildThanItsStamp(t *testing.T) {
-	conn, cfg := testenv.ClickHouse(t)
-	st := store.New(conn, cfg.Database)
 	ctx := context.Background()
+	st := acmeStore(ctx, t)
 	r := store.Range{BrandID: "acme", StartDate: "2026-10-01", EndDate: "2026-10-31"}
-	if err := st.PutBrand(ctx, store.Brand{BrandID: r.BrandID, Name: "Acme", AdAccountIDs: []string{"act_1"}}); err != nil {
-		t.Fatal(err)
-	}
 	const ads = 60
 	storeGeneration(ctx, t, st, r, ads, 1)
 	now, err := st.ReadStamp(ctx, r)
