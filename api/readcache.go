@@ -18,15 +18,16 @@ import (
 // The read cache keeps rendered answers of list and aggregation reads by
 // their query's shape, each with the read stamp (store.ReadStamp) taken
 // before it was read. A read first takes the range's current stamp (a
-// lookup of a few rows by primary key) and is served from the cache only
-// when the entry's stamp equals it: whatever changed the range's data, jobs,
-// brand or refreshed media URLs, on this replica or any other, changes the
-// stamp, so no replica serves an answer from before it. Invalidating from
-// the sync-events topic instead would need no round trip on a hit, but it
-// would miss what changes a range without an event of its own (a rebuild
-// the consumers write after the completion event, a range an API replica
-// derives from its days, a delete, a media URL refresh), and it was not
-// needed: see BenchmarkReadAPI.
+// lookup of a few rows by primary key, or, within the staleness bound, the
+// one the versionGate read last) and is served from the cache only when the
+// entry's stamp equals it: whatever changed the range's data, jobs, brand or
+// refreshed media URLs, on this replica or any other, changes the stamp, so
+// no replica serves an answer from before a change once the bound has
+// passed (at once with the bound at 0). Invalidating from the sync-events
+// topic instead would miss what changes a range without an event of its
+// own (a rebuild the consumers write after the completion event, a range an
+// API replica derives from its days, a delete, a media URL refresh), and
+// would still leave the event's delay as a window.
 
 // ReadCacheLimits bound the API's read cache. The zero value takes the
 // defaults; Entries < 0 turns the cache off.
