@@ -110,6 +110,20 @@ func getReply(t *testing.T, target string, v any) error {
 	return json.Unmarshal(body, v)
 }
 
+// deleteThrough sends DELETE target and fails the test unless it answers 200.
+func deleteThrough(t *testing.T, target string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodDelete, target, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("DELETE %s: status %d", target, resp.StatusCode)
+	}
+}
+
 // acmeStore is a store on a fresh database with the brand acme registered.
 func acmeStore(ctx context.Context, t *testing.T) *store.Store {
 	t.Helper()
@@ -201,15 +215,7 @@ func TestReadCacheNeverServesAnAnswerFromBeforeASync(t *testing.T) {
 	check("after the sync, replica a", a, 2)
 	check("after the sync, replica b", b, 2)
 
-	req, _ := http.NewRequest(http.MethodDelete, b.url+"/api/creatives/acme"+query, nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("delete through replica b: status %d", resp.StatusCode)
-	}
+	deleteThrough(t, b.url+"/api/creatives/acme"+query)
 	var l listReply
 	if err := getReply(t, a.url+page, &l); err != nil {
 		t.Fatal(err)
@@ -286,14 +292,7 @@ func TestReadStalenessBound(t *testing.T) {
 		t.Errorf("after sending the job's progress event, the replica answered generation %d, want 3", got)
 	}
 
-	req, _ := http.NewRequest(http.MethodDelete, long.url+"/api/creatives/acme"+query, nil)
-	if resp, err = http.DefaultClient.Do(req); err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("delete: status %d", resp.StatusCode)
-	}
+	deleteThrough(t, long.url+"/api/creatives/acme"+query)
 	var l listReply
 	if err := getReply(t, page, &l); err != nil {
 		t.Fatal(err)
@@ -341,15 +340,7 @@ func TestReadCacheForgetsARangeWhoseDaysWereDeleted(t *testing.T) {
 	if a.cacheHits(t, "list") == 0 {
 		t.Fatalf("replica a answered no read from its cache: the test proves nothing")
 	}
-	req, _ := http.NewRequest(http.MethodDelete, b.url+"/api/creatives/acme?startDate=2026-10-02&endDate=2026-10-02", nil)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("delete through replica b: status %d", resp.StatusCode)
-	}
+	deleteThrough(t, b.url+"/api/creatives/acme?startDate=2026-10-02&endDate=2026-10-02")
 	var l listReply
 	if err := getReply(t, a.url+page, &l); err != nil {
 		t.Fatal(err)
