@@ -63,7 +63,8 @@ func (k *accountAds) get(adID string) (adMeta, bool) {
 // for none). A pass that took catalogMargin or longer, or saw no
 // updated_time, teaches nothing. learn keeps seen itself when there is no
 // prev, instead of a copy (the job's map of every ad of the account, which
-// it no longer writes): the caller must not write seen afterwards.
+// it no longer writes), and ch.parents likewise: the caller must write
+// neither afterwards.
 func (c *adCatalog) learn(brandID, acct string, took time.Duration, prev *accountAds, seen map[string]adMeta, ch changes) {
 	if took >= catalogMargin {
 		return

@@ -88,7 +88,7 @@ func (r *jobRun) updated(ctx context.Context, a *acctRun, edge, object string, s
 	out := map[string]string{}
 	for !pager.Done() {
 		var raw []json.RawMessage
-		if err := r.call(ctx, a, func(ctx context.Context) (err error) { raw, err = pager.Next(ctx); return err }); err != nil {
+		if err := a.gate.call(ctx, func(ctx context.Context) (err error) { raw, err = pager.Next(ctx); return err }); err != nil {
 			return nil, fmt.Errorf("%s %s updated since %s: %w", id, edge, since.Format(time.RFC3339), err)
 		}
 		for _, item := range raw {

@@ -112,9 +112,11 @@ type gateFor struct {
 func (a gateFor) Acquire(ctx context.Context) error { return a.g.Acquire(ctx, a.prio) }
 func (a gateFor) Release()                          { a.g.Release() }
 
-// call runs f while it holds one of the gate's calls. f's ctx carries the
-// hold (graph.WithCallSlot): a report run f waits for gives it back between
-// polls, so the gate bounds calls, not waits.
+// call runs f, one Graph call, while it holds one of the gate's calls; f
+// must call under the ctx it is given, which carries the hold
+// (graph.WithCallSlot): a report run f waits for gives it back between
+// polls, so the gate bounds calls, not those waits. Retry back-offs and
+// usage pacing keep it, as backpressure.
 func (a gateFor) call(ctx context.Context, f func(ctx context.Context) error) error {
 	h := &heldCall{gate: a}
 	if err := h.Acquire(ctx); err != nil {

@@ -130,12 +130,6 @@ func (r *jobRun) account(ctx context.Context, a *acctRun) error {
 	return r.accountDelivered(a)
 }
 
-// call runs one Graph call of a while it holds one of the gate's calls
-// (gateFor.call); f must call under the ctx it is given.
-func (r *jobRun) call(ctx context.Context, a *acctRun, f func(ctx context.Context) error) error {
-	return a.gate.call(ctx, f)
-}
-
 // published counts records an account published and reports progress when
 // the range pass moved on.
 func (r *jobRun) published(a *acctRun, ads, insights, days int64, seen int) {

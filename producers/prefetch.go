@@ -32,7 +32,7 @@ func (r *jobRun) prefetch(ctx context.Context, a *acctRun, p graph.PageSource) *
 		defer close(f.pages)
 		for !p.Done() {
 			var items []json.RawMessage
-			if err := r.call(ctx, a, func(ctx context.Context) (err error) { items, err = p.Next(ctx); return err }); err != nil {
+			if err := a.gate.call(ctx, func(ctx context.Context) (err error) { items, err = p.Next(ctx); return err }); err != nil {
 				f.err = err
 				return
 			}

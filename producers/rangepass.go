@@ -30,7 +30,7 @@ func (r *jobRun) syncAccount(ctx context.Context, a *acctRun, known *accountAds,
 	pager := r.w.deps.Graph.Insights(ctx, r.tok, a.id, r.req.StartDate, r.req.EndDate, nil)
 	for !pager.Done() {
 		var raw []json.RawMessage
-		err := r.call(pctx, a, func(ctx context.Context) (err error) {
+		err := a.gate.call(pctx, func(ctx context.Context) (err error) {
 			raw, err = pager.Next(ctx)
 			return err
 		})

@@ -1,6 +1,7 @@
 package schemas
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -18,25 +19,13 @@ import (
 
 // natives are the hand-written decoders of current schemas, by record type.
 var natives = map[reflect.Type]nativeDecoder{
-	reflect.TypeFor[AdInsight](): func(body []byte, v any) ([]byte, error) {
-		in, ok := v.(*AdInsight)
-		if !ok {
-			return nil, fmt.Errorf("decode AdInsight into %T", v)
-		}
-		return decodeAdInsight(body, in)
-	},
+	// Decoders check v's type before (decoder.check).
+	reflect.TypeFor[AdInsight](): func(body []byte, v any) ([]byte, error) { return decodeAdInsight(body, v.(*AdInsight)) },
 }
 
 // nativeDecoder reads a body written with the current schema of its record
 // into v and returns what follows the record.
 type nativeDecoder func(body []byte, v any) ([]byte, error)
-
-// adInsightFields are AdInsight.avsc's fields in order, as decodeAdInsight
-// reads them.
-var adInsightFields = []string{"brand_id", "ad_account_id", "ad_id", "start_date", "end_date", "creative_type",
-	"ad_effective_status", "spend_micros", "revenue_micros", "orders", "impressions", "clicks", "reach", "frequency",
-	"video_views", "video_plays", "video_thruplays", "video_p25", "video_p50", "video_p75", "video_p100",
-	"post_engagement", "fetched_at", "version", "sync_id", "daily", "campaign_id", "campaign_name", "adset_id", "adset_name"}
 
 // creativeTypeSymbols are the CreativeType enum's symbols in order.
 var creativeTypeSymbols = []CreativeType{CreativeVideo, CreativeImage, CreativeCarousel, CreativeUnknown}
@@ -170,10 +159,8 @@ func (r *bodyReader) double() float64 {
 		r.err = errShortBody
 		return 0
 	}
-	b := r.buf[r.pos : r.pos+8]
 	r.pos += 8
-	return math.Float64frombits(uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
-		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56)
+	return math.Float64frombits(binary.LittleEndian.Uint64(r.buf[r.pos-8:]))
 }
 
 // boolean is true for 1 and false for any other byte, as avro (and Java) read it.

@@ -13,6 +13,13 @@ import (
 // it fails: on every sample, every truncation of it and every byte of it
 // replaced. A change to AdInsight.avsc that decodeAdInsight does not follow
 // fails here.
+// adInsightFields are AdInsight.avsc's fields in order, as decodeAdInsight
+// reads them.
+var adInsightFields = []string{"brand_id", "ad_account_id", "ad_id", "start_date", "end_date", "creative_type",
+	"ad_effective_status", "spend_micros", "revenue_micros", "orders", "impressions", "clicks", "reach", "frequency",
+	"video_views", "video_plays", "video_thruplays", "video_p25", "video_p50", "video_p75", "video_p100",
+	"post_engagement", "fetched_at", "version", "sync_id", "daily", "campaign_id", "campaign_name", "adset_id", "adset_name"}
+
 func TestNativeDecodersMatchAvro(t *testing.T) {
 	var avsc struct{ Fields []struct{ Name string } }
 	if err := json.Unmarshal([]byte(adInsightRecord(t).text), &avsc); err != nil {

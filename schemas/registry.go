@@ -1,7 +1,6 @@
 package schemas
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -236,7 +235,7 @@ func (s *RegistrySerde) writerDecoder(text string) (decoder, error) {
 	if !ok {
 		return decoder{}, fmt.Errorf("writer schema %q is not a record of package schemas", fullNameOf(w))
 	}
-	if bytes.Equal(w.Canonical(), r.schema.Canonical()) {
+	if fingerprint(w) == fingerprint(r.schema) {
 		return currentDecoder(r), nil
 	}
 	resolved, err := avro.Resolve(w, r.schema)
