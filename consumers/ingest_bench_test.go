@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"syscall"
@@ -55,9 +56,11 @@ import (
 // client and the server spent on the client's insert, over what this
 // process and the server spent on the consumer's, the ratio the rates
 // would show on a machine whose two cores both ran flat out.
+// consumer-peak-heap-MiB is the most the consumer's run added to the heap
+// (its batches, fetches and garbage), which its memory follows.
 func BenchmarkIngest(b *testing.B) {
 	n := benchIngestRows(b)
-	for _, batchRows := range []int{5_000, 10_000, 20_000, 50_000} {
+	for _, batchRows := range []int{5_000, 10_000, 20_000, 50_000, 100_000} {
 		b.Run(fmt.Sprintf("batch-%d", batchRows), func(b *testing.B) {
 			for b.Loop() {
 				t := benchIngest(b, n, batchRows)
@@ -73,6 +76,7 @@ func BenchmarkIngest(b *testing.B) {
 				b.ReportMetric(float64(t.consumerServerCPU.Microseconds())/float64(n), "consumer-server-cpu-µs/row")
 				b.ReportMetric(float64(t.clientServerCPU.Microseconds())/float64(n), "client-server-cpu-µs/row")
 				b.ReportMetric(float64(t.clientCPU+t.clientServerCPU)/float64(t.consumerCPU+t.consumerServerCPU), "consumer/client-cpu")
+				b.ReportMetric(float64(t.consumerPeakHeap)/(1<<20), "consumer-peak-heap-MiB")
 			}
 		})
 	}
@@ -82,6 +86,7 @@ type ingestTimes struct {
 	consumer, store, client    time.Duration
 	consumerStart, clientStart time.Duration // subtracted from consumer and client
 	consumerCPU, storeCPU      time.Duration // this process's, user and system
+	consumerPeakHeap           uint64        // the most the consumer's run added to the heap's objects, in bytes
 	clientCPU                  time.Duration // clickhouse-client's insert, user and system
 	// The server's CPU time for the queries of the consumer's run and of
 	// the client's insert, user and system.
@@ -123,30 +128,33 @@ func processCPU(b *testing.B) time.Duration {
 func benchIngest(b *testing.B, n, batchRows int) ingestTimes {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	rows := benchDays(n)
 	var t ingestTimes
+	t.store, t.storeCPU = storeInsert(ctx, b, benchDays(n), batchRows)
+	t.client, t.clientStart, t.clientCPU, t.clientServerCPU = clientInsert(ctx, b, benchDays(n))
 
+	// A batch of one row: its insert does not wait for FlushEvery.
+	t.consumerStart, _, _, _ = consumeAll(ctx, b, 1, 1)
+	for range 2 {
+		start, _, _, _ := consumeAll(ctx, b, 1, 1)
+		t.consumerStart = min(t.consumerStart, start)
+	}
+	took, cpu, server, heap := consumeAll(ctx, b, n, batchRows)
+	t.consumer, t.consumerCPU, t.consumerServerCPU, t.consumerPeakHeap = max(took-t.consumerStart, time.Millisecond), cpu, server, heap
+	return t
+}
+
+// storeInsert times the store inserting rows directly, batchRows at a
+// time, and returns that and the CPU time the process spent meanwhile.
+func storeInsert(ctx context.Context, b *testing.B, rows []*schemas.AdInsight, batchRows int) (took, cpu time.Duration) {
 	conn, cfg := testenv.ClickHouse(b)
 	st := store.New(conn, cfg.Database)
-	began, cpu := time.Now(), processCPU(b)
-	for i := 0; i < n; i += batchRows {
-		if err := st.InsertInsights(ctx, rows[i:min(i+batchRows, n)]); err != nil {
+	began, cpu0 := time.Now(), processCPU(b)
+	for i := 0; i < len(rows); i += batchRows {
+		if err := st.InsertInsights(ctx, rows[i:min(i+batchRows, len(rows))]); err != nil {
 			b.Fatal(err)
 		}
 	}
-	t.store, t.storeCPU = time.Since(began), processCPU(b)-cpu
-
-	t.client, t.clientStart, t.clientCPU, t.clientServerCPU = clientInsert(ctx, b, rows)
-
-	// A batch of one row: its insert does not wait for FlushEvery.
-	t.consumerStart, _, _ = consumeAll(ctx, b, rows[:1], 1)
-	for range 2 {
-		start, _, _ := consumeAll(ctx, b, rows[:1], 1)
-		t.consumerStart = min(t.consumerStart, start)
-	}
-	took, cpu, server := consumeAll(ctx, b, rows, batchRows)
-	t.consumer, t.consumerCPU, t.consumerServerCPU = max(took-t.consumerStart, time.Millisecond), cpu, server
-	return t
+	return time.Since(began), processCPU(b) - cpu0
 }
 
 // benchIngestRows is ADSTREAM_BENCH_INGEST_ROWS, or 600,000.
@@ -162,25 +170,27 @@ func benchIngestRows(b *testing.B) int {
 	return n
 }
 
-// consumeAll produces rows to a fresh insights topic, then times
+// consumeAll produces n rows of benchDays to a fresh insights topic, then times
 // consumers.Run, in a fresh group and database, from its call until
 // ad_days holds every row, and returns that, the CPU time the process
-// spent meanwhile, and the server's CPU time for the consumer's queries.
-func consumeAll(ctx context.Context, b *testing.B, rows []*schemas.AdInsight, batchRows int) (took, cpu, server time.Duration) {
+// spent meanwhile, the server's CPU time for the consumer's queries, and
+// the most the run added to the heap's objects (sampled at each poll of
+// ad_days: what the consumer's batches, fetches and garbage hold, which
+// its memory follows).
+func consumeAll(ctx context.Context, b *testing.B, n, batchRows int) (took, cpu, server time.Duration, peakHeap uint64) {
 	brokers := testenv.Kafka(b)
 	names := testenv.Topics(b, brokers, "ads", "ins", "ev", "dlq", "req")
 	tp := config.Topics{Ads: names[0], Insights: names[1], SyncEvents: names[2], DLQ: names[3], SyncRequests: names[4]}
-	produceAll(ctx, b, brokers, tp.Insights, rows)
+	produceAll(ctx, b, brokers, tp.Insights, benchDays(n))
 	// The rows are in Kafka now, for the consumer to read. A consumer process
-	// holds neither the benchmark's rows (which every collection would mark)
-	// nor the garbage of producing them: both are dropped before the clock
-	// starts. The caller uses rows no more.
-	want := len(rows)
-	rows = nil
+	// holds neither the benchmark's rows (which every collection would mark,
+	// and which would let the heap grow by as much before each) nor the
+	// garbage of producing them: both are gone before the clock starts.
 	runtime.GC()
 	conn, cfg := testenv.ClickHouse(b)
 	st := store.New(conn, cfg.Database)
 	group := testenv.Group(b, brokers, "g")
+	heap0 := heapObjects()
 	began, cpu0 := time.Now(), processCPU(b)
 	cctx, stop := context.WithCancel(logged(ctx))
 	done := make(chan error, 1)
@@ -193,7 +203,10 @@ func consumeAll(ctx context.Context, b *testing.B, rows []*schemas.AdInsight, ba
 		if err := conn.QueryRow(ctx, "SELECT count() FROM "+cfg.Database+".ad_days").Scan(&stored); err != nil {
 			b.Fatal(err)
 		}
-		if int(stored) >= want {
+		if h := heapObjects(); h > heap0 {
+			peakHeap = max(peakHeap, h-heap0)
+		}
+		if int(stored) >= n {
 			took, cpu = time.Since(began), processCPU(b)-cpu0
 			break
 		}
@@ -201,7 +214,14 @@ func consumeAll(ctx context.Context, b *testing.B, rows []*schemas.AdInsight, ba
 	}
 	stop()
 	<-done
-	return took, cpu, serverCPU(ctx, b, conn, cfg.Database)
+	return took, cpu, serverCPU(ctx, b, conn, cfg.Database), peakHeap
+}
+
+// heapObjects is the bytes of the heap's objects, live or not yet collected.
+func heapObjects() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }
 
 // benchDays returns n daily rows: ads of 60 days each, ids as long as Graph's.
