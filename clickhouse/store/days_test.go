@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/adstream/adstream/clickhouse/store"
+	"github.com/adstream/adstream/internal/testenv"
 	"github.com/adstream/adstream/schemas"
 )
 
@@ -119,5 +120,49 @@ func TestDeletesTakeTheDays(t *testing.T) {
 	}
 	if _, err := st.LatestJob(ctx, dec); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("purged range still has a job: %v", err)
+	}
+}
+
+// A batch larger than a block (8,192 rows) goes in several blocks of one
+// insert: every row is stored with its own values, the rollup counts each
+// once, and the server writes one part a month, as for a single block.
+func TestDaysOfABatchLargerThanABlock(t *testing.T) {
+	conn, cfg := testenv.ClickHouse(t)
+	st := store.New(conn, cfg.Database)
+	ctx := context.Background()
+	if err := conn.Exec(ctx, "SYSTEM STOP MERGES "+cfg.Database+".ad_days"); err != nil {
+		t.Fatal(err)
+	}
+	const ads, perAd = 700, 30 // 21,000 rows: three blocks, two months
+	var rows []*schemas.AdInsight
+	var spend int64
+	for a := range ads {
+		for d := range perAd {
+			date := time.Date(2026, 10, 17+d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+			i := int64(a*perAd + d + 1)
+			rows = append(rows, day(fmt.Sprintf("ad%04d", a), date, i, 1))
+			spend += i
+		}
+	}
+	if err := st.InsertInsights(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	var n, sum, wrong uint64
+	err := conn.QueryRow(ctx, "SELECT count(), toUInt64(sum(spend_micros)), countIf(impressions != 10 * spend_micros OR reach != spend_micros"+
+		" OR spend_micros != (toUInt32(substring(ad_id, 3)) * 30 + (date - toDate('2026-10-17')) + 1)) FROM "+cfg.Database+".ad_days").Scan(&n, &sum, &wrong)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != ads*perAd || sum != uint64(spend) || wrong != 0 {
+		t.Fatalf("ad_days holds %d rows, spend %d, %d rows with another row's values; want %d rows, spend %d, none", n, sum, wrong, ads*perAd, spend)
+	}
+	var rolled int64
+	if err := conn.QueryRow(ctx, "SELECT sum(spend_micros) FROM "+cfg.Database+".type_daily").Scan(&rolled); err != nil || rolled != spend {
+		t.Fatalf("the rollup sums spend %d (%v); want %d", rolled, err, spend)
+	}
+	var parts uint64
+	err = conn.QueryRow(ctx, "SELECT count() FROM system.parts WHERE database = ? AND table = 'ad_days' AND active", cfg.Database).Scan(&parts)
+	if err != nil || parts != 2 {
+		t.Fatalf("the insert made %d parts of ad_days (%v); want 2, one a month", parts, err)
 	}
 }
