@@ -28,21 +28,24 @@ type Config struct {
 	// SessionTimeout is how long the group waits for a member that died
 	// and did not come back (default 45s, Kafka's; see bus.Member).
 	SessionTimeout time.Duration
-	// BatchRows: insert when this many records are pending (default 10000;
-	// up to three batches are held at a time, one filling and two in
-	// flight, see pipeline.go). Bigger batches cost ClickHouse less a row
-	// and ingest faster (BenchmarkIngest, 2026-12-02: at 10k 6.1 µs a row of
-	// server CPU, 5.9 of the consumer's, 98k rows/s; at 50k 2.5, 4.9 and
-	// 213k rows/s), but hold more records: the peak live heap was 70 MB at
-	// 10k and 108 MB at 20k. 10k stays the default so that dev keeps within
-	// its 256 MiB soft memory limit; a consumer process with memory to spare
-	// may take more (ADSTREAM_BATCH_ROWS).
+	// BatchRows: insert when this many records are pending (default
+	// DefaultBatchRows; up to three batches are held at a time, one filling
+	// and two in flight, see pipeline.go).
 	BatchRows  int
 	FlushEvery time.Duration // or when the oldest pending record is this old (default 1s)
 }
 
-// DefaultBatchRows is Config.BatchRows when unset.
-const DefaultBatchRows = 10_000
+// DefaultBatchRows is Config.BatchRows when unset. Bigger batches cost
+// ClickHouse less a row (fewer parts to write and merge) and the consumer
+// too, but hold more records. BenchmarkIngest, 2026-12-02, 600k daily rows,
+// the consumer's rows/s ÷ clickhouse-client's, server CPU µs a row, and the
+// most the run added to the heap: at 10k 0.34, 5.4, 167 MiB; at 50k 0.69,
+// 2.2, 283 MiB; at 100k 0.80–0.99, 1.2–2.5, 370–450 MiB (four runs). 100k: the
+// goal is 0.6, and a consumer process has the memory. ClickHouse's own
+// advice is the same (inserts of many thousands of rows, about one a
+// second); FlushEvery still bounds how long a record waits. dev, under its
+// memory limit, takes 10k (cmd/adstream).
+const DefaultBatchRows = 100_000
 
 // Sink is where batches go: the ClickHouse store.
 type Sink interface {

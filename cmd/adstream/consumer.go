@@ -18,7 +18,7 @@ func consumerCommand() command {
 		run: func(ctx context.Context, e *config.Env, io stdio) error {
 			s := settings{ClickHouse: config.LoadClickHouse(e), Kafka: config.LoadKafka(e),
 				Telemetry: config.LoadTelemetry(e, "127.0.0.1:9102"), Topics: config.LoadTopics(e), Membership: config.LoadMembership(e)}
-			batch := loadBatch(e)
+			batch := loadBatch(e, consumers.DefaultBatchRows)
 			requireBrokers(e, s.Kafka)
 			if err := e.Check(); err != nil {
 				return err
@@ -43,9 +43,11 @@ func consumerCommand() command {
 		}}
 }
 
-func loadBatch(e *config.Env) consumers.Config {
+// loadBatch reads the consumer's batching, whose size is batchRows unless
+// ADSTREAM_BATCH_ROWS says otherwise.
+func loadBatch(e *config.Env, batchRows int) consumers.Config {
 	return consumers.Config{
-		BatchRows:  e.Int("ADSTREAM_BATCH_ROWS", consumers.DefaultBatchRows, 1, "consumer: insert when this many records are pending"),
+		BatchRows:  e.Int("ADSTREAM_BATCH_ROWS", batchRows, 1, "consumer: insert when this many records are pending"),
 		FlushEvery: e.Duration("ADSTREAM_FLUSH_INTERVAL", time.Second, "consumer: or when the oldest pending record is this old"),
 	}
 }

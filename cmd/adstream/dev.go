@@ -32,7 +32,7 @@ func devCommand() command {
 			dataDir := e.String("ADSTREAM_DATA_DIR", ".data", "where dev keeps the private ClickHouse and the token key")
 			chPort := loadDevClickHousePort(e)
 			demoAds := e.Int("ADSTREAM_DEMO_ADS", 3000, 1, "ads per account of graphsim's demo world")
-			batch := loadBatch(e)
+			batch := loadBatch(e, devBatchRows)
 			// The Go runtime reads GOMEMLIMIT itself, at start; dev only supplies a default.
 			ownLimit := e.String("GOMEMLIMIT", "", "Go's soft memory limit (like 512MiB; off: none); unset, dev sets 256MiB") == ""
 			s.API.RateLimit, s.API.SyncRateLimit = config.LoadRateLimits(e) // no keys in dev: limits count per client IP
@@ -142,6 +142,12 @@ func demoRange(clock time.Time) store.Range {
 	return store.Range{BrandID: "demo", StartDate: clock.AddDate(0, 0, -30).Format(time.DateOnly),
 		EndDate: clock.AddDate(0, 0, -1).Format(time.DateOnly)}
 }
+
+// devBatchRows is dev's consumer batch: a tenth of a consumer process's
+// (consumers.DefaultBatchRows), whose batches alone would take more than
+// dev's memory limit allows. dev ingests at a third of the speed
+// (BenchmarkIngest), which a demo brand does not notice.
+const devBatchRows = 10_000
 
 // devMemoryLimit is dev's soft memory limit when GOMEMLIMIT is unset. A
 // sync's work is bounded (a Kafka fetch, the consumer's two batches, the

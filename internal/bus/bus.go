@@ -32,9 +32,9 @@ const (
 	// consumer's client held 70 MB of decompressed records and their structs
 	// during a sync of 100k ads; with 4 MiB, half that, most of it the
 	// records of the consumer's own two batches. 4 MiB is some 50,000
-	// records (lz4 shrinks them about 5 times), five of the consumer's
-	// batches (consumers.DefaultBatchRows), so a poll still finds
-	// a batch waiting while the next fetch is in flight.
+	// records (lz4 shrinks them about 5 times): half a consumer process's
+	// batch (consumers.DefaultBatchRows), five of dev's, so a poll still
+	// finds records waiting while the next fetch is in flight.
 	FetchMaxBytes = 4 << 20
 	// MaxBufferedBytes bounds the records a producer has handed to the
 	// client and Kafka has not acknowledged; Produce blocks past it, which
