@@ -6,7 +6,6 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
-	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/schemas"
 )
 
@@ -54,40 +53,20 @@ func (c *consumer) decode(r *kgo.Record) (any, error) {
 	return in, nil
 }
 
-// maxGoodDays bounds goodDays; a batch holds a few days of many ads.
-const maxGoodDays = 4096
-
-// storable checks a record against the store's rule for dates. The store
-// refuses a day its Date columns cannot hold, and it would refuse it on every
-// retry, stalling the partition: such a record is poison, not an outage.
+// storable checks a record against the store's rule for dates (through
+// store.Days, which parses each distinct day once). The store refuses a day
+// its Date columns cannot hold, and it would refuse it on every retry,
+// stalling the partition: such a record is poison, not an outage.
 func (c *consumer) storable(v any) error {
 	switch rec := v.(type) {
 	case *schemas.AdInsight:
-		if err := c.storableRange(rec.StartDate, rec.EndDate); err != nil {
+		if _, _, err := c.days.ParseRange(rec.StartDate, rec.EndDate); err != nil {
 			return fmt.Errorf("insight of ad %s: %w", rec.AdID, err)
 		}
 	case *schemas.SyncEvent:
-		if err := c.storableRange(rec.StartDate, rec.EndDate); err != nil {
+		if _, _, err := c.days.ParseRange(rec.StartDate, rec.EndDate); err != nil {
 			return fmt.Errorf("sync event of job %s: %w", rec.JobID, err)
 		}
-	}
-	return nil
-}
-
-// storableRange is store.ParseRange's verdict, remembering the days it
-// accepted (goodDays) so that each is parsed once, not once a row.
-func (c *consumer) storableRange(start, end string) error {
-	for _, day := range []string{start, end} {
-		if c.goodDays[day] {
-			continue
-		}
-		if _, err := store.ParseDay(day); err != nil {
-			return err
-		}
-		if len(c.goodDays) >= maxGoodDays {
-			clear(c.goodDays)
-		}
-		c.goodDays[day] = true
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/internal/bus"
 	"github.com/adstream/adstream/internal/config"
 	"github.com/adstream/adstream/schemas"
@@ -110,8 +111,7 @@ func Run(ctx context.Context, cfg Config, deps Deps) error {
 	if err := bus.EnsureTopics(ctx, cl, cfg.Topics.All()...); err != nil {
 		return err
 	}
-	c := &consumer{cfg: cfg, deps: deps, cl: cl, member: member, metrics: newMetrics(deps.Metrics), rebalance: rebalance,
-		goodDays: map[string]bool{}}
+	c := &consumer{cfg: cfg, deps: deps, cl: cl, member: member, metrics: newMetrics(deps.Metrics), rebalance: rebalance}
 	if deps.Aggregates != nil {
 		c.agg = newAggregator(deps.Aggregates, deps.Log, cfg.FlushEvery, deps.Metrics)
 		c.agg.recover(ctx)
@@ -127,9 +127,9 @@ type consumer struct {
 	member   bus.Member
 	metrics  *metrics
 	pending  batch
-	slab     insightSlab     // where insights are decoded (decode.go)
-	goodDays map[string]bool // days store.ParseDay accepted (decode.go)
-	inflight []*inflight     // the batches being flushed beside the loop (pipeline.go), oldest first
+	slab     insightSlab // where insights are decoded (decode.go)
+	days     store.Days  // parses the records' days for storable (decode.go)
+	inflight []*inflight // the batches being flushed beside the loop (pipeline.go), oldest first
 	// rebalance is set when a rebalance waits for AllowRebalance: the loop
 	// then drains what it polled instead of polling more.
 	rebalance *atomic.Bool

@@ -53,6 +53,44 @@ func ParseRange(start, end string) (time.Time, time.Time, error) {
 	return s, e, nil
 }
 
+// Days parses days with ParseDay, each distinct day once: a batch holds a
+// few days of many rows, and parsing each row's cost as much as decoding
+// it. Its zero value is ready. It forgets what it parsed past maxParsedDays,
+// so a long-lived Days stays small. Not safe for concurrent use.
+type Days struct{ parsed map[string]time.Time }
+
+// maxParsedDays bounds what a Days remembers.
+const maxParsedDays = 4096
+
+// Parse is ParseDay(s).
+func (d *Days) Parse(s string) (time.Time, error) {
+	if t, ok := d.parsed[s]; ok {
+		return t, nil
+	}
+	t, err := ParseDay(s)
+	if err != nil {
+		return time.Time{}, err
+	}
+	if d.parsed == nil || len(d.parsed) >= maxParsedDays {
+		d.parsed = map[string]time.Time{}
+	}
+	d.parsed[s] = t
+	return t, nil
+}
+
+// ParseRange is ParseRange(start, end).
+func (d *Days) ParseRange(start, end string) (time.Time, time.Time, error) {
+	s, err := d.Parse(start)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	e, err := d.Parse(end)
+	if err != nil {
+		return time.Time{}, time.Time{}, err
+	}
+	return s, e, nil
+}
+
 // rangeWhere selects one brand and range; rangeArgs binds it.
 const rangeWhere = "brand_id = ? AND start_date = toDate(?) AND end_date = toDate(?)"
 

@@ -31,22 +31,46 @@ func TestParseDay(t *testing.T) {
 		{give: "2024-1-5", wantErr: "YYYY-MM-DD"},
 		{give: "", wantErr: "YYYY-MM-DD"},
 	}
+	// Days gives ParseDay's answers, the second time from what it remembers.
+	var days store.Days
+	parsers := []struct {
+		name  string
+		parse func(string) (time.Time, error)
+	}{{"ParseDay", store.ParseDay}, {"Days.Parse", days.Parse}, {"Days.Parse again", days.Parse}}
 	for _, tt := range tests {
 		t.Run(tt.give, func(t *testing.T) {
-			got, err := store.ParseDay(tt.give)
-			if tt.wantErr == "" {
-				if err != nil || got.Format(time.DateOnly) != tt.give {
-					t.Fatalf("ParseDay(%q) = %v, %v; want the day", tt.give, got, err)
+			for _, p := range parsers {
+				got, err := p.parse(tt.give)
+				if tt.wantErr == "" {
+					if err != nil || got.Format(time.DateOnly) != tt.give {
+						t.Fatalf("%s(%q) = %v, %v; want the day", p.name, tt.give, got, err)
+					}
+					continue
 				}
-				return
-			}
-			if !errors.Is(err, store.ErrBadDate) {
-				t.Fatalf("ParseDay(%q) error = %v, want ErrBadDate", tt.give, err)
-			}
-			if !strings.Contains(err.Error(), tt.give) || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("message %q should name %q and say %q", err, tt.give, tt.wantErr)
+				if !errors.Is(err, store.ErrBadDate) {
+					t.Fatalf("%s(%q) error = %v, want ErrBadDate", p.name, tt.give, err)
+				}
+				if !strings.Contains(err.Error(), tt.give) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("%s: message %q should name %q and say %q", p.name, err, tt.give, tt.wantErr)
+				}
 			}
 		})
+	}
+}
+
+// A Days that has parsed more days than it remembers still parses each
+// right.
+func TestDaysParseManyDays(t *testing.T) {
+	var days store.Days
+	first := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for round := range 2 {
+		for i := range 10_000 {
+			want := first.AddDate(0, 0, i)
+			got, err := days.Parse(want.Format(time.DateOnly))
+			if err != nil || !got.Equal(want) {
+				t.Fatalf("round %d: Parse(%s) = %v, %v", round, want.Format(time.DateOnly), got, err)
+			}
+		}
 	}
 }
 

@@ -64,19 +64,14 @@ func (s *Store) insertDays(ctx context.Context, rows []*schemas.AdInsight) error
 	return s.insertChanges(ctx, changes)
 }
 
-// parseDays returns the day of each daily row, parsing each distinct day
-// once (a batch holds a few days of many ads).
+// parseDays returns the day of each daily row.
 func parseDays(rows []*schemas.AdInsight) ([]time.Time, error) {
-	parsed := map[string]time.Time{}
+	var parse Days
 	days := make([]time.Time, len(rows))
 	for i, r := range rows {
-		day, ok := parsed[r.StartDate]
-		if !ok {
-			var err error
-			if day, err = ParseDay(r.StartDate); err != nil {
-				return nil, fmt.Errorf("day of ad %s: %w", r.AdID, err)
-			}
-			parsed[r.StartDate] = day
+		day, err := parse.Parse(r.StartDate)
+		if err != nil {
+			return nil, fmt.Errorf("day of ad %s: %w", r.AdID, err)
 		}
 		if r.EndDate != r.StartDate {
 			return nil, fmt.Errorf("day of ad %s: %w: a daily row spans %s..%s", r.AdID, ErrBadDate, r.StartDate, r.EndDate)

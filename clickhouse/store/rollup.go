@@ -102,8 +102,9 @@ func (s *Store) insertChanges(ctx context.Context, changes []change) error {
 	if err != nil {
 		return fmt.Errorf("prepare day changes: %w", err)
 	}
+	var parse Days
 	for _, c := range changes {
-		day, err := ParseDay(c.date)
+		day, err := parse.Parse(c.date)
 		if err != nil {
 			batch.Abort()
 			return err

@@ -69,8 +69,9 @@ func (s *Store) insertRanges(ctx context.Context, rows []*schemas.AdInsight) err
 	if err != nil {
 		return fmt.Errorf("prepare insights batch: %w", err)
 	}
+	var parse Days
 	for _, r := range rows {
-		start, end, err := ParseRange(r.StartDate, r.EndDate)
+		start, end, err := parse.ParseRange(r.StartDate, r.EndDate)
 		if err != nil {
 			batch.Abort()
 			return fmt.Errorf("insight %s: %w", r.AdID, err)
@@ -104,8 +105,9 @@ func (s *Store) insertEvents(ctx context.Context, events []*schemas.SyncEvent, s
 	if err != nil {
 		return fmt.Errorf("prepare sync events batch: %w", err)
 	}
+	var parse Days
 	for _, e := range events {
-		start, end, err := ParseRange(e.StartDate, e.EndDate)
+		start, end, err := parse.ParseRange(e.StartDate, e.EndDate)
 		if err != nil {
 			batch.Abort()
 			return fmt.Errorf("sync event %s: %w", e.JobID, err)
@@ -116,7 +118,7 @@ func (s *Store) insertEvents(ctx context.Context, events []*schemas.SyncEvent, s
 		}
 		days := make([]time.Time, 0, len(e.Days))
 		for _, d := range e.Days {
-			day, err := ParseDay(d)
+			day, err := parse.Parse(d)
 			if err != nil {
 				batch.Abort()
 				return fmt.Errorf("sync event %s: %w", e.JobID, err)
