@@ -41,7 +41,7 @@ func (s *Store) insertDays(ctx context.Context, rows []*schemas.AdInsight) error
 	if err != nil {
 		return err
 	}
-	batch, err := s.conn.PrepareBatch(ctx, "INSERT INTO "+s.table("ad_days")+" ("+strings.Join(dayColumnNames, ", ")+")")
+	batch, err := s.conn.PrepareBatch(ctx, insertDaysQuery(s.table("ad_days")))
 	if err != nil {
 		return fmt.Errorf("prepare days batch: %w", err)
 	}
@@ -81,69 +81,74 @@ func parseDays(rows []*schemas.AdInsight) ([]time.Time, error) {
 	return days, nil
 }
 
-// dayColumns are a block of daily rows as ad_days' columns: typed slices,
-// filled in one pass over the rows, that serve block after block
-// (dayColumnsPool). clickhouse-go copies what a column is given.
-type dayColumns struct {
-	brand, ad, account, campaign, campaignName, adset, adsetName, typ, status, syncID []string
-	date, fetchedAt                                                                   []time.Time
-	metrics                                                                           [14][]int64 // in dayMetricColumns order
-	version                                                                           []uint64
+// dayColumn is a column of ad_days and how sendDays fills it from a block
+// of rows.
+type dayColumn struct {
+	name   string
+	append func(col driver.BatchColumn, rows []*schemas.AdInsight, days []time.Time) error
 }
 
-// dayMetricColumns are ad_days' Int64 columns, in dayColumns.metrics order.
-var dayMetricColumns = []string{"spend_micros", "revenue_micros", "orders", "impressions", "clicks", "reach",
-	"video_views", "video_plays", "video_thruplays", "video_p25", "video_p50", "video_p75", "video_p100", "post_engagement"}
-
-var dayColumnsPool = sync.Pool{New: func() any { return new(dayColumns) }}
-
-// dayColumnNames are the columns insertDays inserts, in dayColumns.values order.
-var dayColumnNames = slices.Concat([]string{"brand_id", "date", "ad_id", "ad_account_id", "campaign_id", "campaign_name",
-	"adset_id", "adset_name", "creative_type", "ad_effective_status"}, dayMetricColumns, []string{"fetched_at", "version", "sync_id"})
-
-// values are the columns in dayColumnNames order.
-func (d *dayColumns) values() []any {
-	out := []any{d.brand, d.date, d.ad, d.account, d.campaign, d.campaignName, d.adset, d.adsetName, d.typ, d.status}
-	for _, m := range d.metrics {
-		out = append(out, m)
-	}
-	return append(out, d.fetchedAt, d.version, d.syncID)
+// field is the dayColumn of one field of the rows. Its slice serves block
+// after block (a pool, for inserts made at once): clickhouse-go copies what
+// Append is given, and a fresh slice a column a batch was a quarter of the
+// consumer's garbage.
+func field[T any](name string, of func(*schemas.AdInsight) T) dayColumn {
+	var pool sync.Pool // of *[]T
+	return dayColumn{name, func(col driver.BatchColumn, rows []*schemas.AdInsight, _ []time.Time) error {
+		buf, _ := pool.Get().(*[]T)
+		if buf == nil {
+			buf = new([]T)
+		}
+		out := slices.Grow((*buf)[:0], len(rows))[:len(rows)]
+		for i, r := range rows {
+			out[i] = of(r)
+		}
+		err := col.Append(out)
+		clear(out) // holds no strings of the rows past the block
+		*buf = out
+		pool.Put(buf)
+		return err
+	}}
 }
 
-// texts are d's String columns.
-func (d *dayColumns) texts() []*[]string {
-	return []*[]string{&d.brand, &d.ad, &d.account, &d.campaign, &d.campaignName, &d.adset, &d.adsetName, &d.typ, &d.status, &d.syncID}
+// dayColumns are the columns insertDays inserts, in order.
+var dayColumns = []dayColumn{
+	field("brand_id", func(r *schemas.AdInsight) string { return r.BrandID }),
+	{"date", func(col driver.BatchColumn, _ []*schemas.AdInsight, days []time.Time) error { return col.Append(days) }},
+	field("ad_id", func(r *schemas.AdInsight) string { return r.AdID }),
+	field("ad_account_id", func(r *schemas.AdInsight) string { return r.AdAccountID }),
+	field("campaign_id", func(r *schemas.AdInsight) string { return r.CampaignID }),
+	field("campaign_name", func(r *schemas.AdInsight) string { return r.CampaignName }),
+	field("adset_id", func(r *schemas.AdInsight) string { return r.AdsetID }),
+	field("adset_name", func(r *schemas.AdInsight) string { return r.AdsetName }),
+	field("creative_type", func(r *schemas.AdInsight) string { return string(r.CreativeType) }),
+	field("ad_effective_status", func(r *schemas.AdInsight) string { return r.AdEffectiveStatus }),
+	field("spend_micros", func(r *schemas.AdInsight) int64 { return r.SpendMicros }),
+	field("revenue_micros", func(r *schemas.AdInsight) int64 { return r.RevenueMicros }),
+	field("orders", func(r *schemas.AdInsight) int64 { return r.Orders }),
+	field("impressions", func(r *schemas.AdInsight) int64 { return r.Impressions }),
+	field("clicks", func(r *schemas.AdInsight) int64 { return r.Clicks }),
+	field("reach", func(r *schemas.AdInsight) int64 { return r.Reach }),
+	field("video_views", func(r *schemas.AdInsight) int64 { return r.VideoViews }),
+	field("video_plays", func(r *schemas.AdInsight) int64 { return r.VideoPlays }),
+	field("video_thruplays", func(r *schemas.AdInsight) int64 { return r.VideoThruplays }),
+	field("video_p25", func(r *schemas.AdInsight) int64 { return r.VideoP25 }),
+	field("video_p50", func(r *schemas.AdInsight) int64 { return r.VideoP50 }),
+	field("video_p75", func(r *schemas.AdInsight) int64 { return r.VideoP75 }),
+	field("video_p100", func(r *schemas.AdInsight) int64 { return r.VideoP100 }),
+	field("post_engagement", func(r *schemas.AdInsight) int64 { return r.PostEngagement }),
+	field("fetched_at", func(r *schemas.AdInsight) time.Time { return r.FetchedAt }),
+	field("version", func(r *schemas.AdInsight) uint64 { return uint64(r.Version) }),
+	field("sync_id", func(r *schemas.AdInsight) string { return r.SyncID }),
 }
 
-// fill makes d rows' columns, whose days are days.
-func (d *dayColumns) fill(rows []*schemas.AdInsight, days []time.Time) {
-	n := len(rows)
-	for _, col := range d.texts() {
-		*col = slices.Grow((*col)[:0], n)[:n]
+// insertDaysQuery is the insert of dayColumns into a table.
+func insertDaysQuery(table string) string {
+	names := make([]string, len(dayColumns))
+	for i, c := range dayColumns {
+		names[i] = c.name
 	}
-	for i := range d.metrics {
-		d.metrics[i] = slices.Grow(d.metrics[i][:0], n)[:n]
-	}
-	d.date = append(d.date[:0], days...)
-	d.fetchedAt = slices.Grow(d.fetchedAt[:0], n)[:n]
-	d.version = slices.Grow(d.version[:0], n)[:n]
-	m := &d.metrics
-	for i, r := range rows {
-		d.brand[i], d.ad[i], d.account[i], d.campaign[i], d.campaignName[i] = r.BrandID, r.AdID, r.AdAccountID, r.CampaignID, r.CampaignName
-		d.adset[i], d.adsetName[i], d.typ[i], d.status[i], d.syncID[i] = r.AdsetID, r.AdsetName, string(r.CreativeType), r.AdEffectiveStatus, r.SyncID
-		m[0][i], m[1][i], m[2][i], m[3][i], m[4][i], m[5][i], m[6][i] = r.SpendMicros, r.RevenueMicros, r.Orders, r.Impressions, r.Clicks, r.Reach, r.VideoViews
-		m[7][i], m[8][i], m[9][i], m[10][i], m[11][i], m[12][i], m[13][i] = r.VideoPlays, r.VideoThruplays, r.VideoP25, r.VideoP50, r.VideoP75, r.VideoP100, r.PostEngagement
-		d.fetchedAt[i], d.version[i] = r.FetchedAt, uint64(r.Version)
-	}
-}
-
-// release clears d's strings, which hold the rows' text, and returns d to
-// the pool.
-func (d *dayColumns) release() {
-	for _, col := range d.texts() {
-		clear(*col)
-	}
-	dayColumnsPool.Put(d)
+	return "INSERT INTO " + table + " (" + strings.Join(names, ", ") + ")"
 }
 
 // dayBlockRows is how many rows of an insert into ad_days go in one block.
@@ -163,15 +168,12 @@ const dayBlockRows = 8192
 // value (27 a row) and cost more than ClickHouse's own insert. On error the
 // batch is aborted.
 func sendDays(batch driver.Batch, rows []*schemas.AdInsight, days []time.Time) error {
-	cols := dayColumnsPool.Get().(*dayColumns)
-	defer cols.release()
 	for start := 0; start < len(rows); start += dayBlockRows {
 		end := min(start+dayBlockRows, len(rows))
-		cols.fill(rows[start:end], days[start:end])
-		for i, v := range cols.values() {
-			if err := batch.Column(i).Append(v); err != nil {
+		for i, c := range dayColumns {
+			if err := c.append(batch.Column(i), rows[start:end], days[start:end]); err != nil {
 				batch.Abort()
-				return fmt.Errorf("append days column %s: %w", dayColumnNames[i], err)
+				return fmt.Errorf("append days column %s: %w", c.name, err)
 			}
 		}
 		if end < len(rows) {
