@@ -39,13 +39,14 @@ type Config struct {
 // DefaultBatchRows is Config.BatchRows when unset. Bigger batches cost
 // ClickHouse less a row (fewer parts to write and merge) and the consumer
 // too, but hold more records. BenchmarkIngest, 2026-12-02, 600k daily rows,
-// the consumer's rows/s ÷ clickhouse-client's, server CPU µs a row, and the
-// most the run added to the heap: at 10k 0.34, 5.4, 167 MiB; at 50k 0.69,
-// 2.2, 283 MiB; at 100k 0.80–0.99, 1.2–2.5, 370–450 MiB (four runs). 100k: the
-// goal is 0.6, and a consumer process has the memory. ClickHouse's own
-// advice is the same (inserts of many thousands of rows, about one a
-// second); FlushEvery still bounds how long a record waits. dev, under its
-// memory limit, takes 10k (cmd/adstream).
+// the consumer's rows/s ÷ clickhouse-client's, its queries' server CPU µs a
+// row, and the most the run added to the heap: at 10k 0.28–0.34, 5.4–6.1,
+// 110–167 MiB; at 50k 0.64–0.69, 2.2–2.8, 226–283 MiB; at 100k 0.78–1.10,
+// 1.2–2.5, 350–500 MiB (two to ten runs each). 100k: the goal is 0.6, and a
+// consumer process has the memory. ClickHouse's own advice is the same
+// (inserts of many thousands of rows, about one a second); FlushEvery still
+// bounds how long a record waits. dev, under its memory limit, takes 10k
+// (cmd/adstream).
 const DefaultBatchRows = 100_000
 
 // Sink is where batches go: the ClickHouse store.

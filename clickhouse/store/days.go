@@ -157,9 +157,9 @@ func insertDaysQuery(table string) string {
 // columns clickhouse-go builds, which it grows from empty for every insert
 // and reuses from block to block. Columns of a whole batch, grown by
 // doubling into fresh memory, cost more CPU than building them: with
-// 100k-row batches (BenchmarkIngest, 2026-12-02) the consumer spent 5.4 µs
-// a row, the store 3.5–3.8, and the consumer's heap peaked 0.70 GiB above
-// its start; in blocks, 3.3–3.7, 1.6–1.8 and 0.37–0.45 GiB.
+// 100k-row batches (BenchmarkIngest, 2026-12-02) the consumer spent 5.0–5.4
+// µs a row and its heap peaked 0.67–0.75 GiB above its start; in blocks,
+// 3.0–4.3 µs and 0.35–0.49 GiB.
 const dayBlockRows = 8192
 
 // sendDays appends rows, whose days are days, to batch, an insert into
