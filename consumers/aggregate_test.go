@@ -36,7 +36,8 @@ func jobInsights(n int, job string, at time.Time) []*schemas.AdInsight {
 }
 
 // The COMPLETED event overtakes the job's data: the aggregation is rebuilt
-// only once every published insight is stored, and then equals them.
+// only once every published insight is stored, and the Ad record of each of
+// their ads (a rebuild lists their details), and then equals them.
 func TestConsumerAggregatesOnlyAfterTheJobIsStored(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
 	defer cancel()
@@ -75,6 +76,19 @@ func TestConsumerAggregatesOnlyAfterTheJobIsStored(t *testing.T) {
 	}
 	k.produce(ctx, t, insightRecords(rows[25:])...)
 	k.produce(ctx, t, insightRecords(rows[:10])...) // a redelivery changes nothing
+	eventually(t, 20*time.Second, func() (bool, string) {
+		n, err := st.CountCreatives(ctx, aggRange, nil)
+		return n == 40, fmt.Sprintf("%d of the 40 insights stored (%v)", n, err)
+	})
+	time.Sleep(300 * time.Millisecond)
+	if a, err := st.Aggregations(ctx, store.AggregationQuery{Range: aggRange}); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("aggregated with the insights stored but none of their ads: %+v, %v", a, err)
+	}
+	var ads []*kgo.Record
+	for _, r := range rows {
+		ads = append(ads, encode(tp.Ads, schemas.AdKey(r.BrandID, r.AdID), testAd(r.BrandID, r.AdID, at)))
+	}
+	k.produce(ctx, t, ads...)
 
 	var want store.Aggregation
 	for _, r := range rows {
@@ -100,7 +114,15 @@ func TestConsumerRebuildsOwedAggregationAfterRestart(t *testing.T) {
 	st := store.New(conn, chCfg.Database)
 	at := time.Now().UTC().Truncate(time.Millisecond)
 	// What the stopped consumer had inserted and committed.
-	if err := st.InsertInsights(ctx, jobInsights(30, "job-2", at)); err != nil {
+	rows := jobInsights(30, "job-2", at)
+	if err := st.InsertInsights(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	var ads []*schemas.Ad
+	for _, r := range rows {
+		ads = append(ads, testAd(r.BrandID, r.AdID, at))
+	}
+	if err := st.InsertAds(ctx, ads); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.InsertSyncEvents(ctx, []*schemas.SyncEvent{completedEvent("job-2", 30, at)}); err != nil {

@@ -43,6 +43,8 @@ func TestConsumerSendsUnstorableDatesToDLQ(t *testing.T) {
 			Kind: schemas.SyncKindFull, Type: typ, TotalAds: 2, PublishedAds: 2, PublishedInsights: 2, At: at}
 	}
 	k.produce(ctx, t,
+		&kgo.Record{Topic: tp.Ads, Key: schemas.AdKey("b1", "ad-0"), Value: encode(testAd("b1", "ad-0", at))},
+		&kgo.Record{Topic: tp.Ads, Key: schemas.AdKey("b1", "ad-2"), Value: encode(testAd("b1", "ad-2", at))},
 		&kgo.Record{Topic: tp.Insights, Key: schemas.AdKey("b1", "ad-0"), Value: encode(testInsight("b1", "ad-0", 0, at))},
 		&kgo.Record{Topic: tp.Insights, Key: schemas.AdKey("b1", "ad-1"), Value: encode(farEnd)},
 		&kgo.Record{Topic: tp.Insights, Key: schemas.AdKey("b1", "ad-2"), Value: encode(testInsight("b1", "ad-2", 2, at))},
@@ -53,7 +55,7 @@ func TestConsumerSendsUnstorableDatesToDLQ(t *testing.T) {
 	startConsumer(t, k, consumers.Config{Topics: tp, Group: group, FlushEvery: 100 * time.Millisecond}, st, nil)
 
 	eventually(t, 20*time.Second, func() (bool, string) {
-		return k.allCommitted(ctx, t, group, tp.Insights, tp.SyncEvents)
+		return k.allCommitted(ctx, t, group, tp.Ads, tp.Insights, tp.SyncEvents)
 	})
 	good := store.Range{BrandID: "b1", StartDate: "2026-11-01", EndDate: "2026-11-27"}
 	eventually(t, 10*time.Second, func() (bool, string) {

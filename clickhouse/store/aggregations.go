@@ -287,23 +287,44 @@ func (s *Store) Aggregations(ctx context.Context, q AggregationQuery) (Aggregati
 }
 
 // JobStored reports whether every record a completed job published is
-// stored: the distinct ads of its range rows reach PublishedInsights and its
-// distinct (day, ad) rows reach PublishedDays. Rows are counted before
-// deduplication, so a redelivery cannot make a job look complete early, and
-// the check holds for rows written by any consumer instance.
+// stored: the distinct ads of its range rows reach PublishedInsights, its
+// distinct (day, ad) rows reach PublishedDays, and every ad of those rows
+// has its Ad record (the details a rebuild's snapshot takes). Rows are
+// counted before deduplication, so a redelivery cannot make a job look
+// complete early, and the check holds for rows written by any consumer
+// instance. Ad records travel on their own topic, and may be stored after
+// the job's insights: a rebuild before them lists those ads without their
+// names, types and URLs until the next one. Any Ad record of the ad will
+// do, this job's or an earlier one's (a refresh publishes only the ads that
+// changed, and a newer job's record may have replaced this job's); a
+// completed job has one for every ad of its rows (the producer fails a job
+// whose ids lookup misses an ad).
 func (s *Store) JobStored(ctx context.Context, j CompletedJob) (bool, error) {
 	args, err := rangeArgs(j.Range)
 	if err != nil {
 		return false, err
 	}
+	jobRows := "SELECT DISTINCT ad_id FROM " + s.table("ad_insights") + " WHERE " + rangeWhere + " AND sync_id = ?" +
+		" UNION ALL SELECT DISTINCT ad_id FROM " + s.table("ad_days") + " WHERE brand_id = ? AND date BETWEEN toDate(?) AND toDate(?) AND sync_id = ?"
+	jobArgs := append(append(args, j.JobID), append(args, j.JobID)...)
 	var ranges, days uint64
 	err = s.conn.QueryRow(ctx, "SELECT (SELECT uniqExact(ad_id) FROM "+s.table("ad_insights")+" WHERE "+rangeWhere+" AND sync_id = ?),"+
 		" (SELECT uniqExact(date, ad_id) FROM "+s.table("ad_days")+" WHERE brand_id = ? AND date BETWEEN toDate(?) AND toDate(?) AND sync_id = ?)",
-		append(append(args, j.JobID), append(args, j.JobID)...)...).Scan(&ranges, &days)
+		jobArgs...).Scan(&ranges, &days)
 	if err != nil {
 		return false, fmt.Errorf("rows of job %s: %w", j.JobID, err)
 	}
-	return int64(ranges) >= j.PublishedInsights && int64(days) >= j.PublishedDays, nil
+	if int64(ranges) < j.PublishedInsights || int64(days) < j.PublishedDays {
+		return false, nil
+	}
+	// Only once the rows are all there: the brand's ads are read whole.
+	var adless uint64
+	err = s.conn.QueryRow(ctx, "SELECT count() FROM ("+jobRows+") WHERE ad_id NOT IN (SELECT ad_id FROM "+s.table("ads")+" WHERE brand_id = ?)",
+		append(jobArgs, j.BrandID)...).Scan(&adless)
+	if err != nil {
+		return false, fmt.Errorf("ads of job %s: %w", j.JobID, err)
+	}
+	return adless == 0, nil
 }
 
 // CompletedJob is the newest completed sync job of a range.

@@ -233,6 +233,13 @@ func TestJobStoredCountsTheJobsAds(t *testing.T) {
 	if err := st.InsertInsights(ctx, genInsights(demoRange, 30, 1, t0, "job-0")); err != nil { // another job's rows
 		t.Fatal(err)
 	}
+	var ads []*schemas.Ad // every ad's record, which JobStored also waits for
+	for _, r := range rows {
+		ads = append(ads, &schemas.Ad{BrandID: r.BrandID, AdID: r.AdID, FetchedAt: t0, SyncID: "job-1"})
+	}
+	if err := st.InsertAds(ctx, ads); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		job       string
 		published int64
@@ -255,6 +262,52 @@ func TestJobStoredCountsTheJobsAds(t *testing.T) {
 	}
 	if ok, _ := st.JobStored(ctx, store.CompletedJob{Range: demoRange, JobID: "job-1", PublishedInsights: 30}); !ok {
 		t.Error("job-1 with all 30 ads stored is not complete")
+	}
+}
+
+// Ad records travel on their own topic: a job whose rows are all stored
+// but whose ads are not yet is not complete, or its rebuild would list
+// those ads without their details. Any Ad record of the ad counts.
+func TestJobStoredWaitsForTheAdsOfItsRows(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	t0 := time.Now().UTC()
+	rows := genInsights(demoRange, 10, 1, t0, "job-1") // range rows of ad0000..ad0009
+	for i, r := range rows[:5] {                       // days of ad0010..ad0014, ads of no range row
+		day := *r
+		day.AdID, day.StartDate, day.EndDate, day.Daily = fmt.Sprintf("ad%04d", 10+i), demoRange.StartDate, demoRange.StartDate, true
+		rows = append(rows, &day)
+	}
+	if err := st.InsertInsights(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	job := store.CompletedJob{Range: demoRange, JobID: "job-1", PublishedInsights: 10, PublishedDays: 5}
+	ads := func(job string, from, to int) []*schemas.Ad {
+		var out []*schemas.Ad
+		for i := from; i <= to; i++ {
+			id := fmt.Sprintf("ad%04d", i)
+			out = append(out, &schemas.Ad{BrandID: demoRange.BrandID, AdID: id, AdName: "Ad " + id, CreativeType: schemas.CreativeVideo, FetchedAt: t0, SyncID: job})
+		}
+		return out
+	}
+	steps := []struct {
+		what string
+		ads  []*schemas.Ad
+		want bool
+	}{
+		{"no ad stored", nil, false},
+		{"the range rows' ads but one", ads("job-1", 0, 8), false},
+		{"the last one's record from an earlier job", ads("job-0", 9, 9), false}, // the days' ads missing
+		{"another brand's records of the days' ads", []*schemas.Ad{{BrandID: "other", AdID: "ad0010", FetchedAt: t0}}, false},
+		{"the days' ads", ads("job-1", 10, 14), true},
+	}
+	for _, step := range steps {
+		if err := st.InsertAds(ctx, step.ads); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := st.JobStored(ctx, job); err != nil || got != step.want {
+			t.Fatalf("after %s: JobStored = %v, %v; want %v", step.what, got, err, step.want)
+		}
 	}
 }
 
