@@ -70,9 +70,11 @@ func TestVideoAnalysisEndToEnd(t *testing.T) {
 	// video per video ad once the sync's records are all stored.
 	feedURL := dev.api + "/api/videos/demo/pending?analysisType=scenes&limit=5"
 	var before pendingFeed
-	waitFor(t, 120*time.Second, "every video of the demo sync in the feed", func() bool {
-		var st struct{ Status string }
-		return getJSON(t, dev.api+"/api/creatives/sync/status/demo?"+q, &st) == http.StatusOK && st.Status == "completed" &&
+	// The list answers complete once the sync's records are all stored and
+	// the range rebuilt; the job's status says completed before that.
+	waitFor(t, 120*time.Second, "the demo range complete and every video of it in the feed", func() bool {
+		var list struct{ Complete bool }
+		return getJSON(t, dev.api+"/api/creatives/demo?"+q+"&limit=1", &list) == http.StatusOK && list.Complete &&
 			getJSON(t, feedURL, &before) == http.StatusOK && before.Total == truth.TotalAds
 	})
 	if len(before.Videos) != 5 {
