@@ -64,8 +64,10 @@ if [[ $mode == bench ]]; then
 	env -u ADSTREAM_BENCH_WORLD_ADS go test -p 1 -run '^$' -bench . -benchmem -timeout 40m "$@" ./... |
 		tee "$out/packages.txt" || status=$?
 	echo "== BenchmarkWorld at ${ADSTREAM_BENCH_WORLD_ADS:-100000} ads (output in $out/world.txt)"
+	# 100k ads take some 4 minutes; the timeout leaves a world of 1M ads
+	# (ADSTREAM_BENCH_SYNC_LIMIT bounds its first sync) room to finish.
 	ADSTREAM_BENCH_WORLD_ADS=${ADSTREAM_BENCH_WORLD_ADS:-100000} ADSTREAM_BENCH_INGEST_OUTPUT=$out/packages.txt \
-		go test -run '^$' -bench '^BenchmarkWorld$' -benchtime 1x -timeout 60m "$@" ./cmd/adstream |
+		go test -run '^$' -bench '^BenchmarkWorld$' -benchtime 1x -timeout 180m "$@" ./cmd/adstream |
 		tee "$out/world.txt" || status=$?
 	exit "$status"
 fi
