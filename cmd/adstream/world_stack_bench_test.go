@@ -308,10 +308,11 @@ func (w *benchWorld) rss(b *testing.B) (now, peak int64) {
 // rssSettle is how long after a sync the RSS the table compares is read.
 // The moment a sync's list answers complete, dev's RSS still holds the
 // collector's headroom of the sync's last batches, which the runtime hands
-// back to the system over the next seconds: read then, five runs of
-// 2026-12-02 gave 10k → 100k ads 146 → 164, 148 → 161, 124 → 135, 140 →
-// 128 and 111 → 228 MB. The table compares what dev holds ten seconds
-// later, and shows the moment's figure beside it.
+// back to the system over time: read then, five runs of 2026-12-02 gave
+// 10k → 100k ads 146 → 164, 148 → 161, 124 → 135, 140 → 128 and 111 → 228
+// MB. The table compares what dev holds ten seconds later, and shows the
+// moment's figure beside it; in the run that followed, ten seconds took
+// it from 135 → 229 MB to 135 → 212 only.
 const rssSettle = 10 * time.Second
 
 // settledRSS returns dev's VmRSS now and its peak (VmHWM), then its VmRSS
