@@ -105,7 +105,6 @@ func devCommand() command {
 			if err != nil {
 				return err
 			}
-			cdeps.Aggregates = handingBack{cdeps.Aggregates}
 			pid, releaseP := instanceID(s.Membership, "producer", log)
 			defer releaseP()
 			cid, releaseC := instanceID(s.Membership, "consumer", log)
