@@ -54,8 +54,8 @@ func ParseRange(start, end string) (time.Time, time.Time, error) {
 }
 
 // Days parses days with ParseDay, each distinct day once: a batch holds a
-// few days of many rows, and parsing each row's cost as much as decoding
-// it. Its zero value is ready. It forgets what it parsed past maxParsedDays,
+// few days of many rows, and parsing every row's day cost the consumer as
+// much as decoding the row. Its zero value is ready. It forgets what it parsed past maxParsedDays,
 // so a long-lived Days stays small. Not safe for concurrent use.
 type Days struct{ parsed map[string]time.Time }
 
