@@ -111,6 +111,19 @@ func getReply(t *testing.T, target string, v any) error {
 }
 
 // deleteThrough sends DELETE target and fails the test unless it answers 200.
+// checkNoCreatives fails the test unless the list page answers no creatives;
+// who names the replica in the message.
+func checkNoCreatives(t *testing.T, page, who string) {
+	t.Helper()
+	var l listReply
+	if err := getReply(t, page, &l); err != nil {
+		t.Fatal(err)
+	}
+	if l.Total != 0 || len(l.Creatives) != 0 {
+		t.Errorf("%s answered %d creatives of %d, want none", who, len(l.Creatives), l.Total)
+	}
+}
+
 func deleteThrough(t *testing.T, target string) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodDelete, target, nil)
@@ -216,13 +229,7 @@ func TestReadCacheNeverServesAnAnswerFromBeforeASync(t *testing.T) {
 	check("after the sync, replica b", b, 2)
 
 	deleteThrough(t, b.url+"/api/creatives/acme"+query)
-	var l listReply
-	if err := getReply(t, a.url+page, &l); err != nil {
-		t.Fatal(err)
-	}
-	if l.Total != 0 || len(l.Creatives) != 0 {
-		t.Errorf("after a delete through replica b, replica a answered %d creatives of %d, want none", len(l.Creatives), l.Total)
-	}
+	checkNoCreatives(t, a.url+page, "after a delete through replica b, replica a")
 }
 
 // A replica with a staleness bound answers a range's cached reads without
@@ -293,13 +300,7 @@ func TestReadStalenessBound(t *testing.T) {
 	}
 
 	deleteThrough(t, long.url+"/api/creatives/acme"+query)
-	var l listReply
-	if err := getReply(t, page, &l); err != nil {
-		t.Fatal(err)
-	}
-	if l.Total != 0 || len(l.Creatives) != 0 {
-		t.Errorf("after a delete through it, the replica answered %d creatives of %d, want none", len(l.Creatives), l.Total)
-	}
+	checkNoCreatives(t, page, "after a delete through it, the replica")
 }
 
 // A range answered from stored days, cached by replica a, is not answered
