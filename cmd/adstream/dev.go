@@ -105,6 +105,7 @@ func devCommand() command {
 			if err != nil {
 				return err
 			}
+			cdeps.Aggregates = handingBack{cdeps.Aggregates}
 			pid, releaseP := instanceID(s.Membership, "producer", log)
 			defer releaseP()
 			cid, releaseC := instanceID(s.Membership, "consumer", log)
@@ -154,7 +155,8 @@ const devBatchRows = 10_000
 // producer's Graph calls in flight: 100 to 160 MB of live heap at any world
 // size, 20 to 35 MB once it is stored), but with Go's default GOGC the heap
 // grows to twice what was live at the last collection, and an idle process
-// keeps it until the forced collection two minutes later. BenchmarkWorld at
+// keeps it until the forced collection two minutes later (dev hands it back
+// once a sync is stored: handingBack). BenchmarkWorld at
 // 100k ads: 311 MB after the first sync and a 600 MB peak without it, 245
 // and 282 MB with it. Near the limit the runtime collects sooner (a 100k
 // sync ran half again as many collections); paired syncs where it bound took
