@@ -15,8 +15,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kgo"
+
 	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/internal/chserver"
+	"github.com/adstream/adstream/internal/config"
 	"github.com/adstream/adstream/internal/testenv"
 )
 
@@ -120,12 +124,15 @@ func (d devStack) day(n int) string { return d.clock.AddDate(0, 0, n).Format(tim
 func startDev(t *testing.T, env map[string]string) devStack {
 	t.Helper()
 	httpAddr, simAddr := freeAddr(t), freeAddr(t)
+	chAddr, brokers := testenv.ClickHouseAddr(t), testenv.Kafka(t)
+	db, prefix, groups := testenv.UniqueName(t, "db"), testenv.UniqueName(t, "t"), testenv.UniqueName(t, "g")
+	t.Cleanup(func() { dropDevData(chAddr, db, brokers, prefix, groups) }) // after dev stops: cleanups run last first
 	settings := map[string]string{
-		"ADSTREAM_CLICKHOUSE_ADDR":     testenv.ClickHouseAddr(t),
-		"ADSTREAM_CLICKHOUSE_DATABASE": testenv.UniqueName(t, "db"),
-		"ADSTREAM_KAFKA_BROKERS":       strings.Join(testenv.Kafka(t), ","),
-		"ADSTREAM_TOPIC_PREFIX":        testenv.UniqueName(t, "t"),
-		"ADSTREAM_KAFKA_GROUP_PREFIX":  testenv.UniqueName(t, "g"),
+		"ADSTREAM_CLICKHOUSE_ADDR":     chAddr,
+		"ADSTREAM_CLICKHOUSE_DATABASE": db,
+		"ADSTREAM_KAFKA_BROKERS":       strings.Join(brokers, ","),
+		"ADSTREAM_TOPIC_PREFIX":        prefix,
+		"ADSTREAM_KAFKA_GROUP_PREFIX":  groups,
 		"ADSTREAM_HTTP_ADDR":           httpAddr,
 		"ADSTREAM_GRAPHSIM_ADDR":       simAddr,
 		"ADSTREAM_DATA_DIR":            t.TempDir(),
@@ -462,4 +469,28 @@ type testLog struct{ t *testing.T }
 func (l *testLog) Write(p []byte) (int, error) {
 	l.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+// dropDevData removes what a dev of the tests or benchmarks created on the
+// shared test servers: its databases, topics and consumer groups. Left
+// behind, every `make test` added some to a developer's servers.
+func dropDevData(chAddr, db string, brokers []string, prefix, groups string) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if conn, err := store.Open(ctx, config.ClickHouse{Addr: chAddr, Username: "default"}); err == nil {
+		_ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+db+"_bi") // its views read db's tables
+		_ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+db)
+		conn.Close()
+	}
+	topics := config.LoadTopics(config.NewEnv(func(k string) string {
+		return map[string]string{"ADSTREAM_TOPIC_PREFIX": prefix}[k]
+	}))
+	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
+	if err != nil {
+		return
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+	_, _ = adm.DeleteTopics(ctx, topics.All()...)
+	_, _ = adm.DeleteGroups(ctx, groups+"-producers", groups+"-consumers")
 }

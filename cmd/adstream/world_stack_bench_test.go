@@ -16,9 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
-
 	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/internal/chserver"
 	"github.com/adstream/adstream/internal/config"
@@ -51,7 +48,7 @@ func startBenchWorld(b *testing.B, ads, latencyMs int) *benchWorld {
 	w := &benchWorld{ads: ads, sim: "http://" + benchFreeAddr(b), api: "http://" + benchFreeAddr(b),
 		http:   &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: 64}},
 		chAddr: chAddr, db: db}
-	b.Cleanup(func() { dropBenchWorld(chAddr, db, brokers, prefix, groups) })
+	b.Cleanup(func() { dropDevData(chAddr, db, brokers, prefix, groups) })
 
 	faults, _ := json.Marshal(map[string]int{"latency_ms": latencyMs})
 	w.gs = startProc(b, "graphsim", nil, "graphsim", "--addr", strings.TrimPrefix(w.sim, "http://"),
@@ -118,28 +115,6 @@ func startBenchWorld(b *testing.B, ads, latencyMs int) *benchWorld {
 func (w *benchWorld) stop() {
 	w.dev.kill()
 	w.gs.kill()
-}
-
-// dropBenchWorld removes what dev created on the shared servers.
-func dropBenchWorld(chAddr, db string, brokers []string, prefix, groups string) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	if conn, err := store.Open(ctx, config.ClickHouse{Addr: chAddr, Username: "default"}); err == nil {
-		_ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+db+"_bi") // its views read db's tables
-		_ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+db)
-		conn.Close()
-	}
-	topics := config.LoadTopics(config.NewEnv(func(k string) string {
-		return map[string]string{"ADSTREAM_TOPIC_PREFIX": prefix}[k]
-	}))
-	cl, err := kgo.NewClient(kgo.SeedBrokers(brokers...))
-	if err != nil {
-		return
-	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
-	_, _ = adm.DeleteTopics(ctx, topics.All()...)
-	_, _ = adm.DeleteGroups(ctx, groups+"-producers", groups+"-consumers")
 }
 
 // waitMerges waits, up to limit, until ClickHouse runs no background merge
