@@ -23,9 +23,13 @@ type loadBounds struct {
 }
 
 // alone measures one client; crowd measures 16 clients at once for the
-// budget (the "16 clients").
+// budget (the "16 clients"). One client's p99 is of up to 1,000
+// answers, the tenth slowest: of 200 it was the second slowest, and two
+// slow answers in a run (a collection, a background stamp read, another
+// process taking the core) moved aggregations' p99 between 0.8 and 10.9
+// ms over runs of the same code (2026-12-02).
 var (
-	alone = loadBounds{min: 20, max: 200, budget: 8 * time.Second}
+	alone = loadBounds{min: 20, max: 1000, budget: 8 * time.Second}
 	crowd = loadBounds{min: 64, max: math.MaxInt, budget: 10 * time.Second}
 )
 
