@@ -29,8 +29,8 @@ func TestChecksOfAJobWaitInProportionToTheirCost(t *testing.T) {
 	for _, tt := range []struct {
 		name string
 		took time.Duration
-		// checks after a check, a flush 100 ms later (a batch's insert),
-		// and a flush 800 ms after that
+		// checks after a check, a flush 20 ms later (a batch's insert),
+		// and a flush a half-second later
 		want [3]int
 	}{
 		// A cheap check follows every flush: the one that stores a job's
@@ -46,10 +46,10 @@ func TestChecksOfAJobWaitInProportionToTheirCost(t *testing.T) {
 			var got [3]int
 			a.check(context.Background(), true)
 			got[0] = s.checks
-			time.Sleep(100 * time.Millisecond)
+			time.Sleep(20 * time.Millisecond)
 			a.check(context.Background(), true)
 			got[1] = s.checks
-			time.Sleep(800 * time.Millisecond)
+			time.Sleep(500 * time.Millisecond)
 			a.check(context.Background(), true)
 			got[2] = s.checks
 			if got != tt.want {
