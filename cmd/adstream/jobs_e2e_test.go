@@ -43,8 +43,11 @@ type readState struct {
 // TestSyncJobsAsAUserSeesThem drives one `adstream dev` as a frontend would:
 // progress that rises, honest reads, failures with codes, one job per range.
 func TestSyncJobsAsAUserSeesThem(t *testing.T) {
-	// One Graph call at a time, so a 20-day job at 40 ms a call lasts long
-	// enough for progress between 0 and 100 % to be seen.
+	// One Graph call at a time, so that a 20-day job at 120 ms a call rises
+	// in steps of half a second or more: each outlasts the consumers' flush
+	// (200 ms; of two events stored in one flush a read sees the newer) and
+	// the test's polling (200 ms). At 40 ms a call the last step took about
+	// 220 ms, and one run in four saw no 75 %.
 	dev := startDev(t, map[string]string{"ADSTREAM_DEMO_ADS": "2500", "ADSTREAM_FLUSH_INTERVAL": "200ms", "ADSTREAM_GRAPH_CONCURRENCY": "1"})
 	waitFor(t, 90*time.Second, "the demo sync to complete", func() bool {
 		var st jobStatus
@@ -52,7 +55,7 @@ func TestSyncJobsAsAUserSeesThem(t *testing.T) {
 	})
 
 	t.Run("progress rises and the aggregations become complete", func(t *testing.T) {
-		setFaults(t, dev.sim, `{"latency_ms":40}`)
+		setFaults(t, dev.sim, `{"latency_ms":120}`)
 		defer setFaults(t, dev.sim, `{}`)
 		since, until := dev.day(-150), dev.day(-131) // outside every other range of this test
 		q := "startDate=" + since + "&endDate=" + until
