@@ -279,14 +279,27 @@ func (s *Store) EnsureRange(ctx context.Context, r Range) (bool, time.Time, erro
 // version, so readers see the old rows or the new ones. Reach is a day's
 // reach for a one-day range and -1 (unknown) otherwise.
 func (s *Store) MaterializeRange(ctx context.Context, r Range) error {
-	args, err := dayArgs(r)
+	start, end, err := ParseRange(r.StartDate, r.EndDate)
 	if err != nil {
-		return err
+		return fmt.Errorf("derive %s: %w", r.BrandID, err)
 	}
 	version := uint64(time.Now().UnixNano())
 	reach, frequency := "toInt64(-1)", "toFloat64(0)"
 	if r.StartDate == r.EndDate {
 		reach, frequency = "sum(reach)", "if(sum(reach) > 0, sum(impressions) / sum(reach), 0)"
+	}
+	spans := daySlices(start, end, finalSlices)
+	if len(spans) == 0 {
+		return fmt.Errorf("derive %s %s..%s: the range ends before it starts", r.BrandID, r.StartDate, r.EndDate)
+	}
+	args := []any{r.StartDate, r.EndDate}
+	var runs []string
+	for _, run := range spans {
+		runs = append(runs, "SELECT brand_id, date, ad_id, ad_account_id, creative_type, ad_effective_status,"+
+			" spend_micros, revenue_micros, orders, impressions, clicks, reach, video_views, video_plays, video_thruplays,"+
+			" video_p25, video_p50, video_p75, video_p100, post_engagement, fetched_at, campaign_id, campaign_name, adset_id, adset_name"+
+			" FROM "+s.table("ad_days")+" FINAL WHERE "+dayWhere)
+		args = append(args, r.BrandID, run[0].Format(time.DateOnly), run[1].Format(time.DateOnly))
 	}
 	err = s.conn.Exec(ctx, "INSERT INTO "+s.table("ad_insights")+
 		" (brand_id, start_date, end_date, ad_id, ad_account_id, creative_type, ad_effective_status,"+
@@ -298,10 +311,41 @@ func (s *Store) MaterializeRange(ctx context.Context, r Range) error {
 		" sum(video_views), sum(video_plays), sum(video_thruplays), sum(video_p25), sum(video_p50), sum(video_p75), sum(video_p100),"+
 		" sum(post_engagement), max(fetched_at), toUInt64("+strconv.FormatUint(version, 10)+"), 'days',"+
 		" argMax(campaign_id, date), argMax(campaign_name, date), argMax(adset_id, date), argMax(adset_name, date)"+
-		" FROM "+s.table("ad_days")+" FINAL WHERE "+dayWhere+" GROUP BY brand_id, ad_id",
-		append([]any{r.StartDate, r.EndDate}, args...)...)
+		" FROM ("+strings.Join(runs, " UNION ALL ")+") GROUP BY brand_id, ad_id", args...)
 	if err != nil {
 		return fmt.Errorf("derive %s %s..%s from days: %w", r.BrandID, r.StartDate, r.EndDate, err)
 	}
 	return nil
+}
+
+// finalSlices bounds the runs of days MaterializeRange reads apart. FINAL on
+// ClickHouse 18.16 merges the rows it reads in one stream, every column read
+// with them; but rows of different days never replace each other (the date
+// is in ad_days' key), so each run of days is deduplicated on its own, and
+// ClickHouse reads the runs of a UNION ALL on its threads. On 4.67M daily
+// rows (10 days of 467k ads, 2 cores) the derivation took 9.8 s in one run
+// and 6.1–6.4 s in ten.
+const finalSlices = 8
+
+// daySlices splits the days start..end into at most n runs of consecutive
+// days, each first and last day inclusive, their lengths differing by at
+// most a day.
+func daySlices(start, end time.Time, n int) [][2]time.Time {
+	days := int(end.Sub(start)/(24*time.Hour)) + 1
+	if days < 1 || n < 1 {
+		return nil
+	}
+	n = min(n, days)
+	out := make([][2]time.Time, 0, n)
+	first := start
+	for i := range n {
+		size := days / n
+		if i < days%n {
+			size++
+		}
+		last := first.AddDate(0, 0, size-1)
+		out = append(out, [2]time.Time{first, last})
+		first = last.AddDate(0, 0, 1)
+	}
+	return out
 }

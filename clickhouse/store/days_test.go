@@ -89,6 +89,47 @@ func TestRangesDerivedFromDays(t *testing.T) {
 	}
 }
 
+// A range of more days than MaterializeRange reads apart is still the sum
+// of each day's newest version, whichever run of days holds the day.
+func TestLongRangesDerivedFromDays(t *testing.T) {
+	st := newStore(t)
+	ctx := context.Background()
+	start := time.Date(2026, 10, 20, 0, 0, 0, 0, time.UTC) // 30 days across a month
+	var rows []*schemas.AdInsight
+	var days []string
+	for d := range 30 {
+		date := start.AddDate(0, 0, d).Format(time.DateOnly)
+		days = append(days, date)
+		rows = append(rows, day("ad0", date, int64(d+1), 2), day("ad1", date, 1000, 2))
+	}
+	// An older version of a day inside a run of several days, redelivered:
+	// it must lose. A newer one, in its own insert, must win.
+	rows = append(rows, day("ad0", days[1], 777_777, 1))
+	if err := st.InsertInsights(ctx, rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.InsertInsights(ctx, []*schemas.AdInsight{day("ad1", days[29], 5000, 3)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.RecordDaysSynced(ctx, "b1", days, "job-d", time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
+	r := store.Range{BrandID: "b1", StartDate: days[0], EndDate: days[29]}
+	if ok, _, err := st.EnsureRange(ctx, r); err != nil || !ok {
+		t.Fatalf("EnsureRange = %v, %v", ok, err)
+	}
+	got, err := st.ListCreatives(ctx, store.ListQuery{Range: r, SortBy: "ad_id", Ascending: true, Limit: 10})
+	if err != nil || len(got) != 2 {
+		t.Fatalf("derived range lists %d creatives (%v), want 2", len(got), err)
+	}
+	if want := int64(30 * 31 / 2); got[0].SpendMicros != want || got[0].Impressions != 10*want {
+		t.Errorf("ad0: spend %d impressions %d; want %d, %d", got[0].SpendMicros, got[0].Impressions, want, 10*want)
+	}
+	if want := int64(29*1000 + 5000); got[1].SpendMicros != want {
+		t.Errorf("ad1: spend %d; want %d (the newer version of its last day)", got[1].SpendMicros, want)
+	}
+}
+
 // Deleting a range deletes its days; deleting a brand deletes everything of it.
 func TestDeletesTakeTheDays(t *testing.T) {
 	st := newStore(t)
