@@ -279,6 +279,12 @@ func (s *Store) EnsureRange(ctx context.Context, r Range) (bool, time.Time, erro
 // version, so readers see the old rows or the new ones. Reach is a day's
 // reach for a one-day range and -1 (unknown) otherwise.
 func (s *Store) MaterializeRange(ctx context.Context, r Range) error {
+	return s.materializeRange(ctx, r, finalSlices)
+}
+
+// materializeRange is MaterializeRange reading r's days in at most runs
+// runs.
+func (s *Store) materializeRange(ctx context.Context, r Range, runs int) error {
 	start, end, err := ParseRange(r.StartDate, r.EndDate)
 	if err != nil {
 		return fmt.Errorf("derive %s: %w", r.BrandID, err)
@@ -288,14 +294,14 @@ func (s *Store) MaterializeRange(ctx context.Context, r Range) error {
 	if r.StartDate == r.EndDate {
 		reach, frequency = "sum(reach)", "if(sum(reach) > 0, sum(impressions) / sum(reach), 0)"
 	}
-	spans := daySlices(start, end, finalSlices)
+	spans := daySlices(start, end, runs)
 	if len(spans) == 0 {
 		return fmt.Errorf("derive %s %s..%s: the range ends before it starts", r.BrandID, r.StartDate, r.EndDate)
 	}
 	args := []any{r.StartDate, r.EndDate}
-	var runs []string
+	var selects []string
 	for _, run := range spans {
-		runs = append(runs, "SELECT brand_id, date, ad_id, ad_account_id, creative_type, ad_effective_status,"+
+		selects = append(selects, "SELECT brand_id, date, ad_id, ad_account_id, creative_type, ad_effective_status,"+
 			" spend_micros, revenue_micros, orders, impressions, clicks, reach, video_views, video_plays, video_thruplays,"+
 			" video_p25, video_p50, video_p75, video_p100, post_engagement, fetched_at, campaign_id, campaign_name, adset_id, adset_name"+
 			" FROM "+s.table("ad_days")+" FINAL WHERE "+dayWhere)
@@ -311,7 +317,7 @@ func (s *Store) MaterializeRange(ctx context.Context, r Range) error {
 		" sum(video_views), sum(video_plays), sum(video_thruplays), sum(video_p25), sum(video_p50), sum(video_p75), sum(video_p100),"+
 		" sum(post_engagement), max(fetched_at), toUInt64("+strconv.FormatUint(version, 10)+"), 'days',"+
 		" argMax(campaign_id, date), argMax(campaign_name, date), argMax(adset_id, date), argMax(adset_name, date)"+
-		" FROM ("+strings.Join(runs, " UNION ALL ")+") GROUP BY brand_id, ad_id", args...)
+		" FROM ("+strings.Join(selects, " UNION ALL ")+") GROUP BY brand_id, ad_id", args...)
 	if err != nil {
 		return fmt.Errorf("derive %s %s..%s from days: %w", r.BrandID, r.StartDate, r.EndDate, err)
 	}
