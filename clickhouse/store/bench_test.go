@@ -3,8 +3,11 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/internal/testenv"
@@ -147,4 +150,20 @@ func BenchmarkReads(b *testing.B) {
 			}
 		}
 	})
+}
+
+// fillDays stores rows daily rows of brand "bench" built inside ClickHouse,
+// over days days from first, each day of an ad in turn (rows/days ads), all
+// of job "job-<version>" at version; spend grows with the version.
+func fillDays(b *testing.B, conn driver.Conn, db, first string, days, rows int, version int64) {
+	b.Helper()
+	v, d := strconv.FormatInt(version, 10), strconv.Itoa(days)
+	if err := conn.Exec(context.Background(), "INSERT INTO "+db+".ad_days (brand_id, date, ad_id, ad_account_id, campaign_id,"+
+		" campaign_name, adset_id, adset_name, creative_type, ad_effective_status, spend_micros, impressions, clicks,"+
+		" video_views, fetched_at, version, sync_id) SELECT 'bench', toDate('"+first+"') + number % "+d+","+
+		" concat('1202', toString(100000000000 + intDiv(number, "+d+"))), 'act_1', '1203000001', 'Spring campaign',"+
+		" '1204000001', 'Spring ad set', 'video', 'ACTIVE', number % 1000 * "+v+", number % 5000, number % 50, number % 700,"+
+		" now(), "+v+", 'job-"+v+"' FROM numbers("+strconv.Itoa(rows)+")"); err != nil {
+		b.Fatal(err)
+	}
 }

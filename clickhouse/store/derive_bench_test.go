@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"strconv"
 	"testing"
 	"time"
 
@@ -25,17 +24,8 @@ func BenchmarkDeriveRange(b *testing.B) {
 	st := store.New(conn, cfg.Database)
 	ctx := context.Background()
 	r := store.Range{BrandID: "bench", StartDate: "2026-09-11", EndDate: "2026-09-20"}
-	rows := strconv.Itoa(benchDeriveAds * 10)
-	for version := 1; version <= 2; version++ {
-		if err := conn.Exec(ctx, "INSERT INTO "+cfg.Database+".ad_days (brand_id, date, ad_id, ad_account_id, campaign_id,"+
-			" campaign_name, adset_id, adset_name, creative_type, ad_effective_status, spend_micros, impressions, clicks,"+
-			" video_views, fetched_at, version, sync_id) SELECT 'bench', toDate('2026-09-11') + number % 10,"+
-			" concat('1202', toString(100000000000 + intDiv(number, 10))), 'act_1', '1203000001', 'Spring campaign',"+
-			" '1204000001', 'Spring ad set', 'video', 'ACTIVE', number % 1000 * "+strconv.Itoa(version)+", number % 5000,"+
-			" number % 50, number % 700, now(), "+strconv.Itoa(version)+", 'job-"+strconv.Itoa(version)+"'"+
-			" FROM numbers("+rows+")"); err != nil {
-			b.Fatal(err)
-		}
+	for version := int64(1); version <= 2; version++ {
+		fillDays(b, conn, cfg.Database, "2026-09-11", 10, benchDeriveAds*10, version)
 	}
 	ways := []struct {
 		name string

@@ -25,19 +25,11 @@ func BenchmarkJobStored(b *testing.B) {
 	st := store.New(conn, cfg.Database)
 	ctx := context.Background()
 	r := store.Range{BrandID: "bench", StartDate: "2026-09-01", EndDate: "2026-09-30"}
-	n := strconv.Itoa(benchJobDays)
-	for _, q := range []string{
-		"INSERT INTO " + cfg.Database + ".ad_days (brand_id, date, ad_id, ad_account_id, creative_type, spend_micros," +
-			" impressions, fetched_at, version, sync_id) SELECT 'bench', toDate('2026-09-01') + number % 30," +
-			" concat('1202', toString(100000000000 + intDiv(number, 30))), 'act_1', 'video', number % 1000, number % 5000," +
-			" now(), 1, 'job-1' FROM numbers(" + n + ")",
-		"INSERT INTO " + cfg.Database + ".ads (brand_id, ad_id, ad_account_id, creative_type, fetched_at, version, sync_id)" +
-			" SELECT 'bench', concat('1202', toString(100000000000 + number)), 'act_1', 'video', now(), 1, 'job-1'" +
-			" FROM numbers(" + strconv.Itoa(benchJobDays/30) + ")",
-	} {
-		if err := conn.Exec(ctx, q); err != nil {
-			b.Fatal(err)
-		}
+	fillDays(b, conn, cfg.Database, "2026-09-01", 30, benchJobDays, 1)
+	if err := conn.Exec(ctx, "INSERT INTO "+cfg.Database+".ads (brand_id, ad_id, ad_account_id, creative_type, fetched_at, version, sync_id)"+
+		" SELECT 'bench', concat('1202', toString(100000000000 + number)), 'act_1', 'video', now(), 1, 'job-1'"+
+		" FROM numbers("+strconv.Itoa(benchJobDays/30)+")"); err != nil {
+		b.Fatal(err)
 	}
 	checks := []struct {
 		name      string
