@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -331,7 +332,8 @@ func (s *Store) JobStored(ctx context.Context, j CompletedJob) (bool, error) {
 
 // jobArgs binds a range's rows and then its days, each of one job.
 func jobArgs(rangeArgs []any, jobID string) []any {
-	return append(append(append([]any{}, rangeArgs...), jobID), append(rangeArgs, jobID)...)
+	out := append(slices.Clone(rangeArgs), jobID)
+	return append(append(out, rangeArgs...), jobID)
 }
 
 // jobRowCounts measures the rows job j stored: ranges over its range rows

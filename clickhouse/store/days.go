@@ -279,12 +279,11 @@ func (s *Store) EnsureRange(ctx context.Context, r Range) (bool, time.Time, erro
 // version, so readers see the old rows or the new ones. Reach is a day's
 // reach for a one-day range and -1 (unknown) otherwise.
 func (s *Store) MaterializeRange(ctx context.Context, r Range) error {
-	return s.materializeRange(ctx, r, finalSlices)
+	return s.materializeRange(ctx, r, finalRuns)
 }
 
-// materializeRange is MaterializeRange reading r's days in at most runs
-// runs.
-func (s *Store) materializeRange(ctx context.Context, r Range, runs int) error {
+// materializeRange is MaterializeRange reading r's days in at most n runs.
+func (s *Store) materializeRange(ctx context.Context, r Range, n int) error {
 	start, end, err := ParseRange(r.StartDate, r.EndDate)
 	if err != nil {
 		return fmt.Errorf("derive %s: %w", r.BrandID, err)
@@ -294,13 +293,13 @@ func (s *Store) materializeRange(ctx context.Context, r Range, runs int) error {
 	if r.StartDate == r.EndDate {
 		reach, frequency = "sum(reach)", "if(sum(reach) > 0, sum(impressions) / sum(reach), 0)"
 	}
-	spans := daySlices(start, end, runs)
-	if len(spans) == 0 {
+	runs := dayRuns(start, end, n)
+	if len(runs) == 0 {
 		return fmt.Errorf("derive %s %s..%s: the range ends before it starts", r.BrandID, r.StartDate, r.EndDate)
 	}
 	args := []any{r.StartDate, r.EndDate}
 	var selects []string
-	for _, run := range spans {
+	for _, run := range runs {
 		selects = append(selects, "SELECT brand_id, date, ad_id, ad_account_id, creative_type, ad_effective_status,"+
 			" spend_micros, revenue_micros, orders, impressions, clicks, reach, video_views, video_plays, video_thruplays,"+
 			" video_p25, video_p50, video_p75, video_p100, post_engagement, fetched_at, campaign_id, campaign_name, adset_id, adset_name"+
@@ -324,19 +323,19 @@ func (s *Store) materializeRange(ctx context.Context, r Range, runs int) error {
 	return nil
 }
 
-// finalSlices bounds the runs of days MaterializeRange reads apart. FINAL on
+// finalRuns bounds the runs of days MaterializeRange reads apart. FINAL on
 // ClickHouse 18.16 merges the rows it reads in one stream, every column read
 // with them; but rows of different days never replace each other (the date
 // is in ad_days' key), so each run of days is deduplicated on its own, and
 // ClickHouse reads the runs of a UNION ALL on its threads. On 4.67M daily
 // rows (10 days of 467k ads, 2 cores) the derivation took 9.8 s in one run
-// and 6.1–6.4 s in ten.
-const finalSlices = 8
+// and 6.1–6.4 s in ten; BenchmarkDeriveRange compares one run with eight.
+const finalRuns = 8
 
-// daySlices splits the days start..end into at most n runs of consecutive
+// dayRuns splits the days start..end into at most n runs of consecutive
 // days, each first and last day inclusive, their lengths differing by at
 // most a day.
-func daySlices(start, end time.Time, n int) [][2]time.Time {
+func dayRuns(start, end time.Time, n int) [][2]time.Time {
 	days := int(end.Sub(start)/(24*time.Hour)) + 1
 	if days < 1 || n < 1 {
 		return nil

@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// daySlices covers every day of a range once, in order, in runs of
+// dayRuns covers every day of a range once, in order, in runs of
 // consecutive days whose lengths differ by at most one.
-func TestDaySlicesCoverEveryDayOnce(t *testing.T) {
+func TestDayRunsCoverEveryDayOnce(t *testing.T) {
 	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
 	tests := []struct {
 		start, end string
@@ -23,7 +23,7 @@ func TestDaySlicesCoverEveryDayOnce(t *testing.T) {
 		{"2026-11-02", "2026-11-01", 8, nil}, // ends before it starts
 	}
 	for _, tt := range tests {
-		got := daySlices(day(tt.start), day(tt.end), tt.n)
+		got := dayRuns(day(tt.start), day(tt.end), tt.n)
 		var lengths []int
 		next := day(tt.start)
 		for _, run := range got {
