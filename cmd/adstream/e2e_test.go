@@ -38,11 +38,14 @@ func TestDevPipelineEndToEnd(t *testing.T) {
 	})
 	// The COMPLETED event may land before the last data batch is inserted.
 	served := servedInsights(t, dev)
-	var stored map[string]apiCreative
+	// Pages read by number while the consumers still store the job's last
+	// records, or rebuild its range, may overlap: read again until every ad
+	// is there, then once more, when no page may repeat an ad.
 	waitFor(t, 30*time.Second, "every served ad to be stored", func() bool {
-		stored = storedCreatives(t, api, q)
-		return len(stored) >= len(served)
+		got, dup := pageCreatives(t, api, q)
+		return dup == "" && len(got) >= len(served)
 	})
+	stored := storedCreatives(t, api, q)
 	if len(stored) != len(served) {
 		t.Fatalf("API returns %d creatives, graphsim served %d", len(stored), len(served))
 	}
@@ -303,9 +306,20 @@ func (c apiCreative) metrics() metrics {
 	return metrics{int64(c.Spend*1e6 + 0.5), c.Impressions, c.Clicks, c.Orders, c.VideoViews, c.VideoP100}
 }
 
-// storedCreatives pages the API (500 a page) and returns every creative by ad id.
+// storedCreatives pages the API (500 a page) and returns every creative by
+// ad id; an ad on two pages fails the test.
 func storedCreatives(t *testing.T, api, q string) map[string]apiCreative {
-	out := map[string]apiCreative{}
+	out, dup := pageCreatives(t, api, q)
+	if dup != "" {
+		t.Fatalf("ad %s appears on two pages", dup)
+	}
+	return out
+}
+
+// pageCreatives pages the API (500 a page) and returns every creative by ad
+// id, and an ad it found on two pages ("" when none did).
+func pageCreatives(t *testing.T, api, q string) (map[string]apiCreative, string) {
+	out, dup := map[string]apiCreative{}, ""
 	for page := 1; ; page++ {
 		var resp struct {
 			DataSource string        `json:"dataSource"`
@@ -319,13 +333,13 @@ func storedCreatives(t *testing.T, api, q string) map[string]apiCreative {
 			t.Fatalf("dataSource = %q, want database", resp.DataSource)
 		}
 		for _, c := range resp.Creatives {
-			if _, dup := out[c.AdID]; dup {
-				t.Fatalf("ad %s appears on two pages", c.AdID)
+			if _, seen := out[c.AdID]; seen && dup == "" {
+				dup = c.AdID
 			}
 			out[c.AdID] = c
 		}
 		if !resp.HasMore {
-			return out
+			return out, dup
 		}
 	}
 }
