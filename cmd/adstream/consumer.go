@@ -58,7 +58,7 @@ func consumerDeps(ctx context.Context, s settings, st *store.Store, batch consum
 	if err != nil {
 		return consumers.Config{}, consumers.Deps{}, err
 	}
-	batch.Brokers, batch.Topics, batch.Group = s.Kafka.Brokers, s.Topics, s.Kafka.GroupPrefix+"-consumers"
+	batch.Brokers, batch.Topics, batch.Group = s.Kafka.Brokers, s.Topics, s.Kafka.ConsumerGroup()
 	batch.SessionTimeout = s.Membership.SessionTimeout
 	return batch, consumers.Deps{Sink: st, Aggregates: st, Codec: codec, Log: log, Metrics: reg}, nil
 }

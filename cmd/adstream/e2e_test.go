@@ -506,5 +506,6 @@ func dropDevData(chAddr, db string, brokers []string, prefix, groups string) {
 	defer cl.Close()
 	adm := kadm.NewClient(cl)
 	_, _ = adm.DeleteTopics(ctx, topics.All()...)
-	_, _ = adm.DeleteGroups(ctx, groups+"-producers", groups+"-consumers")
+	k := config.Kafka{GroupPrefix: groups}
+	_, _ = adm.DeleteGroups(ctx, k.ProducerGroup(), k.ConsumerGroup())
 }

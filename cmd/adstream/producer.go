@@ -78,7 +78,7 @@ func producerDeps(ctx context.Context, s settings, st *store.Store, log *slog.Lo
 	if err != nil {
 		return producers.Config{}, producers.Deps{}, err
 	}
-	cfg := producers.Config{Brokers: s.Kafka.Brokers, Topics: s.Topics, Group: s.Kafka.GroupPrefix + "-producers",
+	cfg := producers.Config{Brokers: s.Kafka.Brokers, Topics: s.Topics, Group: s.Kafka.ProducerGroup(),
 		SessionTimeout: s.Membership.SessionTimeout, Refresh: producers.SchedulerConfig{Interval: s.RefreshInterval}, Lookback: s.InsightsLookback,
 		GraphConcurrency: s.GraphConcurrency}
 	deps := producers.Deps{Brands: st, Graph: gc, Tokens: box, Codec: codec, Log: log, Metrics: reg, Jobs: st}

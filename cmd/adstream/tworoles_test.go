@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/adstream/adstream/internal/config"
 	"github.com/adstream/adstream/internal/testenv"
 )
 
@@ -119,7 +120,8 @@ func TestTwoOfEachRole(t *testing.T) {
 func (p *pipeline) waitGroupsShared(limit time.Duration) {
 	p.t.Helper()
 	adm := admin(p.t, p.brokers)
-	groups := []string{p.groups + "-producers", p.groups + "-consumers"}
+	k := config.Kafka{GroupPrefix: p.groups}
+	groups := []string{k.ProducerGroup(), k.ConsumerGroup()}
 	waitFor(p.t, limit, "two members holding partitions in each of the groups "+strings.Join(groups, ", "), func() bool {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()

@@ -55,6 +55,12 @@ func LoadKafka(e *Env) Kafka {
 	}
 }
 
+// ProducerGroup is the consumer group the producers share.
+func (k Kafka) ProducerGroup() string { return k.GroupPrefix + "-producers" }
+
+// ConsumerGroup is the consumer group the consumers share.
+func (k Kafka) ConsumerGroup() string { return k.GroupPrefix + "-consumers" }
+
 // Graph is how producers and the API's live fallback reach the Graph API.
 type Graph struct {
 	URL     string // ADSTREAM_GRAPH_URL, empty → graphsim in dev
