@@ -10,10 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-	"github.com/twmb/franz-go/pkg/kadm"
-	"github.com/twmb/franz-go/pkg/kgo"
-
 	"github.com/adstream/adstream/clickhouse/store"
 	"github.com/adstream/adstream/internal/config"
 	"github.com/adstream/adstream/internal/testenv"
@@ -87,7 +83,10 @@ func startPipeline(t *testing.T, o pipelineOpts) *pipeline {
 		t.Fatalf("clickhouse %s: %v", o.chAddr, err)
 	}
 	p.st = store.New(conn, p.db)
-	t.Cleanup(func() { p.dropEverything(conn, groups) })
+	t.Cleanup(func() {
+		conn.Close()
+		dropDevData(o.chAddr, p.db, p.brokers, prefix, groups)
+	})
 
 	faults, _ := json.Marshal(map[string]int{"latency_ms": o.latencyMs})
 	p.roles[roleGraphsim] = startProc(t, roleGraphsim, nil, "graphsim", "--addr", strings.TrimPrefix(p.sim, "http://"),
@@ -176,23 +175,6 @@ func replicaName(role string, i int) string {
 		return role
 	}
 	return role + "-" + strconv.Itoa(i)
-}
-
-// dropEverything removes the database, topics and groups of the pipeline.
-func (p *pipeline) dropEverything(conn driver.Conn, groups string) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+p.db+"_bi") // the analysts' views read db
-	_ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+p.db)
-	conn.Close()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(p.brokers...))
-	if err != nil {
-		return
-	}
-	defer cl.Close()
-	adm := kadm.NewClient(cl)
-	_, _ = adm.DeleteTopics(ctx, p.topics.All()...)
-	_, _ = adm.DeleteGroups(ctx, groups+"-producers", groups+"-consumers")
 }
 
 // role is the process of a role.
